@@ -1,0 +1,1 @@
+"""Kernel-internal plugins, registered before any entry point (``DEFAULT_PLUGINS``)."""

@@ -1,0 +1,147 @@
+"""Hooks: the typed facade over ``pm.hook``.
+
+Nothing else in the kernel calls ``pm.hook`` directly: each hook call has one
+method here, which turns "no provider" into a :class:`MissingProviderError`
+naming the plugin to install.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from f0.errors import MissingProviderError, RecipeError, UsageError
+
+if TYPE_CHECKING:
+    import typer
+
+    from f0.manager import F0PluginManager
+    from f0.model import Problem, Recipe, RunInfo, RunResult, SchedulerOptions
+    from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepRunner
+
+__all__ = ["PROVIDER_HINTS", "Hooks"]
+
+#: What to install when nobody provides a key (first-party plugins only).
+PROVIDER_HINTS: dict[str, dict[str, str]] = {
+    "recipe": {".yaml": "f0-plugin-yaml", ".yml": "f0-plugin-yaml", ".json": "f0-plugin-yaml"},
+    "step type": {"python": "f0-plugin-python", "shell": "f0-plugin-python"},
+    "scheduler": {"local": "f0-plugin-local", "dask": "f0-plugin-dask"},
+    "context store": {"memory": "f0-plugin-context", "sqlite": "f0-plugin-store"},
+    "run store": {"sqlite": "f0-plugin-store"},
+}
+
+
+def _missing(kind: str, key: str, where: str | None = None) -> MissingProviderError:
+    dist = PROVIDER_HINTS.get(kind, {}).get(key)
+    hint = f"; install it with: pip install {dist}" if dist else "; is the plugin that provides it installed? (see: f0 plugins)"
+    return MissingProviderError(f"no installed plugin provides {kind} {key!r}{hint}", where=where)
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0] if "://" in url else url
+
+
+class Hooks:
+    """One typed method per hook call."""
+
+    def __init__(self, pm: F0PluginManager) -> None:
+        self.pm = pm
+        self._runners: dict[str, StepRunner] = {}
+
+    # -- parsing -----------------------------------------------------------
+    def load_recipe(self, path: Path | str) -> Recipe:
+        """Read and parse the recipe at *path* (a ``UsageError`` if it is not a readable file)."""
+        path = Path(path)
+        if not path.exists():
+            msg = "recipe file does not exist"
+            raise UsageError(msg, where=str(path))
+        if not path.is_file():
+            msg = "recipe path is not a file"
+            raise UsageError(msg, where=str(path))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            msg = f"recipe is not UTF-8 text (byte {exc.start})"
+            raise RecipeError(msg, where=str(path)) from None
+        except OSError as exc:
+            msg = f"cannot read recipe: {exc.strerror}"
+            raise UsageError(msg, where=str(path)) from None
+        recipe = self.pm.hook.f0_load_recipe(path=path, text=text)
+        if recipe is None:
+            raise _missing("recipe", path.suffix.lower() or path.name, where=str(path))
+        return recipe  # type: ignore[no-any-return]
+
+    def validate_recipe(self, recipe: Recipe) -> list[Problem]:
+        """Every problem every plugin finds in *recipe*."""
+        problems: list[Problem] = []
+        for found in self.pm.hook.f0_validate_recipe(recipe=recipe):
+            problems.extend(found or ())
+        return problems
+
+    # -- providers ---------------------------------------------------------
+    def step_runner(self, step_type: str) -> StepRunner:
+        """The runner for *step_type*, cached."""
+        runner = self._runners.get(step_type)
+        if runner is None:
+            runner = self.pm.hook.f0_step_runner(step_type=step_type)
+            if runner is None:
+                raise _missing("step type", step_type)
+            self._runners[step_type] = runner
+        return runner
+
+    def has_step_runner(self, step_type: str) -> bool:
+        """Whether any plugin provides *step_type*."""
+        try:
+            self.step_runner(step_type)
+        except MissingProviderError:
+            return False
+        return True
+
+    def step_types(self) -> list[str]:
+        """Every step type the installed plugins declare."""
+        types: list[str] = []
+        for found in self.pm.hook.f0_step_types():
+            types.extend(found or ())
+        return sorted(set(types))
+
+    def scheduler(self, name: str, options: SchedulerOptions) -> Scheduler:
+        """The scheduler called *name*."""
+        scheduler = self.pm.hook.f0_scheduler(name=name, options=options)
+        if scheduler is None:
+            raise _missing("scheduler", name, where="--scheduler")
+        return scheduler  # type: ignore[no-any-return]
+
+    def context_store(self, url: str) -> ContextStore:
+        """The context store for *url*."""
+        store = self.pm.hook.f0_context_store(url=url)
+        if store is None:
+            raise _missing("context store", _scheme(url), where="--context")
+        return store  # type: ignore[no-any-return]
+
+    def run_store(self, url: str) -> RunStore:
+        """The run store for *url*."""
+        store = self.pm.hook.f0_run_store(url=url)
+        if store is None:
+            raise _missing("run store", _scheme(url), where="--store")
+        return store  # type: ignore[no-any-return]
+
+    def bundle_target(self, name: str) -> BundleTarget:
+        """The bundle target called *name*."""
+        target = self.pm.hook.f0_bundle_target(name=name)
+        if target is None:
+            raise _missing("bundle target", name)
+        return target  # type: ignore[no-any-return]
+
+    # -- observers ---------------------------------------------------------
+    def run_started(self, run: RunInfo) -> None:
+        """Tell every plugin a run starts."""
+        self.pm.hook.f0_run_started(run=run)
+
+    def run_finished(self, run: RunInfo, result: RunResult) -> None:
+        """Tell every plugin a run is over."""
+        self.pm.hook.f0_run_finished(run=run, result=result)
+
+    # -- CLI ---------------------------------------------------------------
+    def register_commands(self, app: typer.Typer) -> None:
+        """Let every plugin add its commands to *app*."""
+        self.pm.hook.f0_register_commands(app=app)

@@ -1,0 +1,185 @@
+"""Every hook of f0: the contract plugins implement.
+
+Three kinds of hook:
+
+* *provider* hooks are ``firstresult=True`` and asked with a key (a file
+  suffix, a step type, a scheduler name, a URL scheme). Return ``None`` fast
+  when the key is not yours, and import heavy dependencies only after.
+* *observer* hooks are called on every plugin and return ``None``.
+* *collector* hooks are called on every plugin; results are concatenated.
+
+Sections follow the run flow: load, validate, steps, schedule, store,
+observe, deploy, CLI. Implement a hook with ``from f0 import hookimpl``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+
+
+if TYPE_CHECKING:
+    import typer
+
+    from f0.model import Delta, Problem, Recipe, RunInfo, RunResult, SchedulerOptions, Step, StepResult
+    from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepRunner
+
+from f0._markers import hookspec
+
+# -- parsing ----------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def f0_load_recipe(path: Path, text: str) -> Recipe | None:
+    """Parse the recipe file *path*, whose content is *text*.
+
+    Return ``None`` unless you handle files with ``path.suffix``. Return a
+    :class:`~f0.model.Recipe` with a :class:`~f0.model.SourcePos` on every
+    step and key, and every non-fatal problem (wrong type, unknown key) in
+    ``Recipe.problems``; raise :class:`~f0.errors.RecipeError` with a position
+    only when nothing can be read (syntax error, empty file).
+
+    Provider: first non-None result wins. Added in 0.1.
+    """
+
+
+@hookspec
+def f0_validate_recipe(recipe: Recipe) -> list[Problem] | None:
+    """Check a loaded recipe; return the problems you find (or None).
+
+    Called on every plugin before anything runs; all problems are reported
+    together. The kernel's own checks (unique names, known dependencies, no
+    cycles, known step types) are a built-in implementation of this hook.
+
+    Collector: all results concatenated. Added in 0.1.
+    """
+
+
+# -- steps ------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def f0_step_runner(step_type: str) -> StepRunner | None:
+    """Return the :class:`~f0.protocols.StepRunner` for steps of *step_type*.
+
+    Return ``None`` unless you provide that type (``"python"``, ``"shell"``...).
+    Called once per type per run; the result is cached.
+
+    Provider: first non-None result wins. Added in 0.1.
+    """
+
+
+@hookspec
+def f0_step_types() -> list[str] | None:
+    """Return the step types you provide, for ``f0 plugins`` and error hints.
+
+    Collector: all results concatenated. Added in 0.1.
+    """
+
+
+# -- scheduling -------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def f0_scheduler(name: str, options: SchedulerOptions) -> Scheduler | None:
+    """Return a :class:`~f0.protocols.Scheduler` called *name*, set up with *options*.
+
+    Return ``None`` unless *name* is yours (``"local"``, ``"dask"``...).
+
+    Provider: first non-None result wins. Added in 0.1.
+    """
+
+
+# -- context storage ----------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def f0_context_store(url: str) -> ContextStore | None:
+    """Open the :class:`~f0.protocols.ContextStore` for *url*.
+
+    Return ``None`` unless you own the URL's scheme (``memory://``,
+    ``sqlite://``, ``redis://``...).
+
+    Provider: first non-None result wins. Added in 0.1.
+    """
+
+
+# -- persistence ------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def f0_run_store(url: str) -> RunStore | None:
+    """Open the :class:`~f0.protocols.RunStore` for *url* (run history).
+
+    Return ``None`` unless you own the URL's scheme.
+
+    Provider: first non-None result wins. Added in 0.1.
+    """
+
+
+# -- observing (analytics, logs, live events) --------------------------------
+
+
+@hookspec
+def f0_run_started(run: RunInfo) -> None:
+    """A run is about to schedule its first step.
+
+    Observer: called on every plugin. Added in 0.1.
+    """
+
+
+@hookspec
+def f0_step_started(run: RunInfo, step: Step, attempt: int) -> None:
+    """Attempt number *attempt* (from 1) of *step* is starting.
+
+    Called from the thread that runs the step; keep it quick.
+
+    Observer: called on every plugin. Added in 0.1.
+    """
+
+
+@hookspec
+def f0_step_finished(run: RunInfo, step: Step, result: StepResult, delta: Delta) -> None:
+    """*step* has its final *result*; *delta* is what it changed (empty unless COMPLETED).
+
+    Called once per step, in completion order, after the delta was applied
+    to the run context. Keep it quick: it is on every step's path.
+
+    Observer: called on every plugin. Added in 0.1.
+    """
+
+
+@hookspec
+def f0_run_finished(run: RunInfo, result: RunResult) -> None:
+    """The run is over; *result* holds every step's result and the final context.
+
+    Observer: called on every plugin. Added in 0.1.
+    """
+
+
+# -- deployment -------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def f0_bundle_target(name: str) -> BundleTarget | None:
+    """Return the :class:`~f0.protocols.BundleTarget` called *name* (``"dir"``, ``"wheel"``...).
+
+    Provider: first non-None result wins. Added in 0.1.
+    """
+
+
+# -- command line -------------------------------------------------------------
+
+
+@hookspec
+def f0_register_commands(app: typer.Typer) -> None:
+    """Add your commands to the ``f0`` CLI.
+
+    Add one sub-app named after your plugin (``app.add_typer(sub, name="server")``)
+    or top-level commands; a name that clashes with another plugin's is an
+    error. Import heavy modules inside the command bodies so ``f0 --help``
+    stays fast.
+
+    Observer: called on every plugin. Added in 0.1.
+    """

@@ -1,0 +1,48 @@
+"""Logging: structlog, configured only by the CLI's ``main()``.
+
+Console output on a TTY, JSON lines with ``--log-json``; always on stderr so
+``--json`` output on stdout stays clean. structlog is imported lazily: it
+costs more start-up time than the rest of ``f0 --help``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+__all__ = ["configure_logging", "get_logger"]
+
+
+def get_logger(name: str) -> Any:
+    """A structlog logger (imports structlog on first use)."""
+    import structlog
+
+    return structlog.get_logger(name)
+
+
+def configure_logging(*, json_lines: bool = False, debug: bool | None = None) -> None:
+    """Send structlog events to stderr; debug level with ``--debug``, ``DEBUG=1`` or ``F0_DEBUG=1``."""
+    import structlog
+
+    if debug is None:
+        debug = os.environ.get("DEBUG") == "1" or os.environ.get("F0_DEBUG") == "1"
+    level = logging.DEBUG if debug else logging.WARNING
+    renderer: Any
+    if json_lines:
+        renderer = structlog.processors.JSONRenderer()
+    else:
+        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info if json_lines else structlog.processors.StackInfoRenderer(),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )

@@ -1,0 +1,297 @@
+"""Value objects that cross hook boundaries.
+
+Everything here is a frozen attrs class: plugins receive these objects and
+return them, never bare dicts. Mappings inside them are plain dicts/lists
+decoded from YAML/JSON; treat them as read-only.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "Delta",
+    "Problem",
+    "Recipe",
+    "RetryPolicy",
+    "RunInfo",
+    "RunResult",
+    "RunStatus",
+    "SchedulerOptions",
+    "Severity",
+    "SourcePos",
+    "Step",
+    "StepOutcome",
+    "StepResult",
+    "StepStatus",
+]
+
+
+@attrs.frozen
+class SourcePos:
+    """A place in a source file: 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class Severity(str, enum.Enum):
+    """How bad a :class:`Problem` is. Errors stop a run; warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One validation finding, printed as ``file:line:col: message``."""
+
+    message: str
+    pos: SourcePos | None = None
+    severity: Severity = Severity.ERROR
+    code: str | None = None
+    #: The key or argument at fault when no position is known (``steps[2]``).
+    where: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """True for ERROR severity."""
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        place = str(self.pos) if self.pos else (self.where or "")
+        prefix = "" if self.is_error else "warning: "
+        return f"{place}: {prefix}{self.message}" if place else prefix + self.message
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How a failed step is retried: ``retries`` extra attempts after the first.
+
+    The delay before attempt ``n+1`` is ``min(delay * factor**(n-1), max_delay)``
+    plus up to ``jitter`` x that value of random spread.
+    """
+
+    retries: int = 0
+    delay: float = 1.0
+    factor: float = 2.0
+    max_delay: float = 60.0
+    jitter: float = 0.1
+
+    @property
+    def max_attempts(self) -> int:
+        """Total attempts allowed: ``retries + 1``."""
+        return self.retries + 1
+
+
+def _frozen_tuple(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Step:
+    """One step of a recipe, with the defaults of ``spec/recipes.md`` filled in.
+
+    Keys a step-type plugin understands beyond the common ones (``command``
+    for ``shell``, say) are kept in :attr:`options`.
+    """
+
+    name: str
+    idx: int
+    type: str = "python"
+    module: str | None = None
+    function: str | None = None
+    args: Mapping[str, Any] | list[Any] = attrs.field(factory=dict)
+    depends_on: tuple[str, ...] = attrs.field(default=(), converter=_frozen_tuple)
+    timeout: float | None = None
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    enabled: bool = True
+    success_criteria: Mapping[str, Any] = attrs.field(factory=dict)
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+    #: Where the step starts in its file, and where each of its keys is.
+    pos: SourcePos | None = None
+    key_pos: Mapping[str, SourcePos] = attrs.field(factory=dict)
+
+    def where(self, key: str | None = None) -> SourcePos | None:
+        """Position of *key* in this step (or of the step itself)."""
+        if key is not None and key in self.key_pos:
+            return self.key_pos[key]
+        return self.pos
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """``args`` as the params dict a scriptlet receives (a list becomes ``{"args": [...]}``)."""
+        if isinstance(self.args, list):
+            return {"args": list(self.args)}
+        return dict(self.args)
+
+
+@attrs.frozen(kw_only=True)
+class Recipe:
+    """A loaded recipe: metadata, steps and everything the loader noticed."""
+
+    name: str
+    steps: tuple[Step, ...] = attrs.field(converter=tuple)
+    path: Path | None = None
+    metadata: Mapping[str, Any] = attrs.field(factory=dict)
+    #: Default retry policy for steps that do not set their own.
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    #: Problems found while loading (bad types, unknown keys...).
+    problems: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    #: SHA-256 of the canonical JSON of the file's content.
+    file_hash: str = ""
+    raw: Mapping[str, Any] = attrs.field(factory=dict)
+    pos: SourcePos | None = None
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder step modules are resolved from first."""
+        return self.path.parent.resolve() if self.path else Path.cwd()
+
+    def step(self, name: str) -> Step:
+        """The step called *name* (``KeyError`` if there is none)."""
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(name)
+
+
+class StepStatus(str, enum.Enum):
+    """Where a step is in its life. Terminal: all but PENDING and RUNNING."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+    CANCELLED = "CANCELLED"
+    CACHED = "CACHED"
+
+
+class RunStatus(str, enum.Enum):
+    """How a run ended (or that it has not yet)."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    PARTIAL = "PARTIAL"
+    CANCELLED = "CANCELLED"
+
+
+@attrs.frozen(kw_only=True)
+class Delta:
+    """What one step changed: new values, removed keys, and the keys it read.
+
+    Steps never write the run context directly; the scheduler applies each
+    step's delta in completion order.
+    """
+
+    changes: Mapping[str, Any] = attrs.field(factory=dict)
+    removed: tuple[str, ...] = attrs.field(default=(), converter=_frozen_tuple)
+    reads: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    who: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when the step changed nothing."""
+        return not self.changes and not self.removed
+
+
+@attrs.frozen(kw_only=True)
+class StepOutcome:
+    """What one attempt of a step produced, as a step runner reports it."""
+
+    success: bool
+    exit_code: int = 0
+    error: str | None = None
+    #: JSON data the step returned (a dict return value), stored in context.
+    result: Any = None
+    traceback: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class StepResult:
+    """The final result of one step in a run."""
+
+    name: str
+    status: StepStatus
+    attempts: int = 0
+    started_at: float | None = None
+    finished_at: float | None = None
+    exit_code: int | None = None
+    error: str | None = None
+    result: Any = None
+
+    @property
+    def duration_s(self) -> float:
+        """Wall-clock seconds from first attempt start to finish (0 if never run)."""
+        if self.started_at is None or self.finished_at is None:
+            return 0.0
+        return self.finished_at - self.started_at
+
+
+@attrs.frozen(kw_only=True)
+class SchedulerOptions:
+    """Options the CLI passes to the scheduler chosen by name."""
+
+    workers: int | None = None
+    continue_on_error: bool = False
+    #: ``"thread"`` (default) or ``"process"``.
+    pool: str = "thread"
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class RunInfo:
+    """Identity of a run, passed to the observer hooks."""
+
+    run_id: str
+    recipe: Recipe
+    started_at: float
+    scheduler: str = "local"
+
+
+@attrs.frozen(kw_only=True)
+class RunResult:
+    """The outcome of a whole run."""
+
+    run_id: str
+    recipe_name: str
+    status: RunStatus
+    steps: Mapping[str, StepResult]
+    context: Mapping[str, Any]
+    started_at: float
+    finished_at: float
+    recipe_path: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        """Wall-clock seconds of the run."""
+        return self.finished_at - self.started_at
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``f0 run --json`` object."""
+        return {
+            "run_id": self.run_id,
+            "status": self.status.value,
+            "steps": {
+                name: {
+                    "status": r.status.value,
+                    "attempts": r.attempts,
+                    "duration_s": round(r.duration_s, 6),
+                    "error": r.error,
+                }
+                for name, r in self.steps.items()
+            },
+            "context": dict(self.context),
+        }
