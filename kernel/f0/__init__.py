@@ -33,6 +33,9 @@ from f0.model import (
     StepResult,
     StepStatus,
 )
+from f0.attempt import run_attempt
+from f0.plan import Plan, build_plan
+from f0.validate import COMMON_STEP_KEYS
 from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepEnv, StepRunner
 from f0.scriptlet import BaseScriptlet
 from f0.session import RunSession
@@ -40,6 +43,7 @@ from f0.session import RunSession
 __version__ = "0.1.0"
 
 __all__ = [
+    "COMMON_STEP_KEYS",
     "BaseScriptlet",
     "BundleTarget",
     "Context",
@@ -47,6 +51,7 @@ __all__ = [
     "Delta",
     "F0Error",
     "MissingProviderError",
+    "Plan",
     "PluginError",
     "Problem",
     "Recipe",
@@ -73,7 +78,9 @@ __all__ = [
     "StepStatus",
     "UsageError",
     "__version__",
+    "build_plan",
     "hookimpl",
     "hookspec",
     "normalize_value",
+    "run_attempt",
 ]

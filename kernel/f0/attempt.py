@@ -1,0 +1,60 @@
+"""One attempt of one step, the same for every scheduler.
+
+:func:`run_attempt` calls the step runner, turns an escaped exception into a
+failed outcome and applies the step's ``success_criteria``. It runs wherever
+the step runs (a thread, a worker process, a remote worker), so it only
+touches its arguments.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import TYPE_CHECKING
+
+import attrs
+
+from f0.model import StepOutcome
+
+if TYPE_CHECKING:
+    from f0.context import StepContext
+    from f0.model import Step
+    from f0.protocols import StepEnv, StepRunner
+
+__all__ = ["check_success_criteria", "run_attempt"]
+
+
+def run_attempt(runner: StepRunner, step: Step, context: StepContext, env: StepEnv) -> StepOutcome:
+    """Make one attempt of *step*; never raises for the step's own failures."""
+    try:
+        outcome = runner.run(step, context, env)
+    except Exception as exc:  # noqa: BLE001 - a step's exception is its failure
+        return StepOutcome(
+            success=False,
+            exit_code=1,
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=traceback.format_exc(),
+        )
+    if outcome.success and step.success_criteria:
+        return check_success_criteria(step, context, outcome)
+    return outcome
+
+
+def check_success_criteria(step: Step, context: StepContext, outcome: StepOutcome) -> StepOutcome:
+    """Fail a successful *outcome* that misses ``exit_code`` or ``context_keys`` criteria."""
+    criteria = step.success_criteria
+    expected = criteria.get("exit_code", 0)
+    if outcome.exit_code != expected:
+        return attrs.evolve(
+            outcome,
+            success=False,
+            error=f"success_criteria: exit code {outcome.exit_code}, expected {expected}",
+        )
+    missing = [k for k in criteria.get("context_keys", ()) if k not in context]
+    if missing:
+        return attrs.evolve(
+            outcome,
+            success=False,
+            exit_code=outcome.exit_code or 1,
+            error=f"success_criteria: context keys missing after the step: {', '.join(missing)}",
+        )
+    return outcome
