@@ -6,39 +6,84 @@ The public API for plugin and step authors. Everything not listed in
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from f0._markers import hookimpl, hookspec
-from f0.context import Context, StepClosedError, StepContext, normalize_value
-from f0.errors import (
-    F0Error,
-    MissingProviderError,
-    PluginError,
-    RecipeError,
-    RecipeValidationError,
-    StepFailedError,
-    UsageError,
-)
-from f0.model import (
-    Delta,
-    Problem,
-    Recipe,
-    RetryPolicy,
-    RunInfo,
-    RunResult,
-    RunStatus,
-    SchedulerOptions,
-    Severity,
-    SourcePos,
-    Step,
-    StepOutcome,
-    StepResult,
-    StepStatus,
-)
-from f0.attempt import run_attempt
-from f0.plan import Plan, build_plan
-from f0.validate import COMMON_STEP_KEYS
-from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepEnv, StepRunner
-from f0.scriptlet import BaseScriptlet
-from f0.session import RunSession
+
+if TYPE_CHECKING:
+    from f0.context import Context, StepClosedError, StepContext, normalize_value
+    from f0.errors import (
+        F0Error,
+        MissingProviderError,
+        PluginError,
+        RecipeError,
+        RecipeValidationError,
+        StepFailedError,
+        UsageError,
+    )
+    from f0.model import (
+        Delta,
+        Problem,
+        Recipe,
+        RetryPolicy,
+        RunInfo,
+        RunResult,
+        RunStatus,
+        SchedulerOptions,
+        Severity,
+        SourcePos,
+        Step,
+        StepOutcome,
+        StepResult,
+        StepStatus,
+    )
+    from f0.attempt import run_attempt
+    from f0.plan import Plan, build_plan
+    from f0.validate import COMMON_STEP_KEYS
+    from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepEnv, StepRunner
+    from f0.scriptlet import BaseScriptlet
+    from f0.session import RunSession
+
+_EXPORTS: dict[str, str] = {
+    "BaseScriptlet": "f0.scriptlet",
+    "BundleTarget": "f0.protocols",
+    "COMMON_STEP_KEYS": "f0.validate",
+    "Context": "f0.context",
+    "ContextStore": "f0.protocols",
+    "Delta": "f0.model",
+    "F0Error": "f0.errors",
+    "MissingProviderError": "f0.errors",
+    "Plan": "f0.plan",
+    "PluginError": "f0.errors",
+    "Problem": "f0.model",
+    "Recipe": "f0.model",
+    "RecipeError": "f0.errors",
+    "RecipeValidationError": "f0.errors",
+    "RetryPolicy": "f0.model",
+    "RunInfo": "f0.model",
+    "RunResult": "f0.model",
+    "RunSession": "f0.session",
+    "RunStatus": "f0.model",
+    "RunStore": "f0.protocols",
+    "Scheduler": "f0.protocols",
+    "SchedulerOptions": "f0.model",
+    "Severity": "f0.model",
+    "SourcePos": "f0.model",
+    "Step": "f0.model",
+    "StepClosedError": "f0.context",
+    "StepContext": "f0.context",
+    "StepEnv": "f0.protocols",
+    "StepFailedError": "f0.errors",
+    "StepOutcome": "f0.model",
+    "StepResult": "f0.model",
+    "StepRunner": "f0.protocols",
+    "StepStatus": "f0.model",
+    "UsageError": "f0.errors",
+    "build_plan": "f0.plan",
+    "normalize_value": "f0.context",
+    "run_attempt": "f0.attempt",
+}
 
 __version__ = "0.1.0"
 
@@ -84,3 +129,15 @@ __all__ = [
     "normalize_value",
     "run_attempt",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy exports keep `import f0` (and so `f0 --help`) cheap: a plugin that
+    # only needs `hookimpl` does not pay for the model, Context and friends.
+    module = _EXPORTS.get(name)
+    if module is None:
+        msg = f"module 'f0' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,285 @@
+"""The kernel's own commands: ``run``, ``validate``, ``plan``, ``plugins``.
+
+They are registered through ``f0_register_commands`` like any plugin's, so
+name clashes and ``--help`` treat everyone the same. Heavy imports (rich,
+structlog) happen inside the command bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from f0._markers import hookimpl
+from f0.errors import F0Error, RecipeValidationError
+
+if TYPE_CHECKING:
+    from f0.hooks import Hooks
+    from f0.model import Problem, Recipe
+
+RECIPE_ARG = typer.Argument(..., help="Recipe file (.yaml, .yml or .json).", show_default=False)
+JSON_OPT = typer.Option(False, "--json", help="Print one JSON object on stdout (progress and logs go to stderr).")
+STRICT_OPT = typer.Option(False, "--strict", help="Treat warnings (unknown keys...) as errors.")
+SET_OPT = typer.Option(
+    None,
+    "--set",
+    "-s",
+    metavar="KEY=VALUE",
+    help="Put KEY into the context before the first step, or override argument ARG of step STEP "
+    "with STEP.ARG=VALUE. VALUE is parsed as JSON when it can be. Repeatable.",
+)
+
+
+def hooks_of(ctx: typer.Context) -> Hooks:
+    """The :class:`~f0.hooks.Hooks` of the running CLI (``ctx.obj``); for plugin commands too."""
+    return ctx.find_root().obj  # type: ignore[no-any-return]
+
+
+def _echo_err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def load_valid_recipe(
+    hooks: Hooks, path: Path, *, sets: list[str] | None = None, strict: bool = False
+) -> tuple[Recipe, dict[str, Any], list[Problem]]:
+    """Load *path*, apply ``--set``, validate; return (recipe, context seed, warnings).
+
+    Raises :class:`RecipeValidationError` with every error if there is one.
+    """
+    from f0.overrides import apply_overrides
+    from f0.validate import validate_recipe
+
+    recipe = hooks.load_recipe(path)
+    recipe, seed = apply_overrides(recipe, sets or [])
+    problems = validate_recipe(hooks, recipe, strict=strict)
+    if any(p.is_error for p in problems):
+        raise RecipeValidationError(problems)
+    return recipe, seed, problems
+
+
+@hookimpl
+def f0_register_commands(app: typer.Typer) -> None:
+    """Add ``run``, ``validate``, ``plan`` and ``plugins``."""
+
+    @app.command()
+    def run(  # noqa: PLR0913
+        ctx: typer.Context,
+        recipe_path: Path = RECIPE_ARG,
+        as_json: bool = JSON_OPT,
+        sets: list[str] | None = SET_OPT,
+        workers: int | None = typer.Option(
+            None, "--workers", "-w", min=1, help="Steps run at once (default: CPU count)."
+        ),
+        scheduler: str = typer.Option(
+            "local", "--scheduler", envvar="F0_SCHEDULER", help="Scheduler plugin to use."
+        ),
+        processes: bool = typer.Option(
+            False, "--processes", help="Run steps in a process pool instead of threads."
+        ),
+        continue_on_error: bool = typer.Option(
+            False,
+            "--continue-on-error",
+            help="Let branches independent of a failed step go on; the run ends PARTIAL.",
+        ),
+        context_url: str = typer.Option(
+            "memory://", "--context", envvar="F0_CONTEXT", help="Context store URL."
+        ),
+        strict: bool = STRICT_OPT,
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+        log_json: bool = typer.Option(False, "--log-json", help="Log JSON lines on stderr."),
+        debug: bool = typer.Option(False, "--debug", help="Debug logging (also DEBUG=1)."),
+    ) -> None:
+        """Run a recipe: validate everything, then run its steps.
+
+        Exit code 0 when every step completed, 1 when the run failed, ended
+        PARTIAL or was cancelled (Ctrl-C), 2 for an invalid recipe or usage.
+        """
+        from f0.engine import run_recipe
+        from f0.log import configure_logging
+        from f0.model import RunStatus, SchedulerOptions
+
+        configure_logging(json_lines=log_json, debug=debug or None)
+        hooks = hooks_of(ctx)
+        recipe, seed, warnings = load_valid_recipe(hooks, recipe_path, sets=sets, strict=strict)
+        for problem in warnings:
+            _echo_err(str(problem))
+        options = SchedulerOptions(
+            workers=workers,
+            continue_on_error=continue_on_error,
+            pool="process" if processes else "thread",
+        )
+        reporter = None
+        if not quiet:
+            from f0.builtin.terminal import TerminalReporter
+
+            reporter = TerminalReporter(to_stderr=as_json)
+            hooks.pm.register(reporter, name="f0.terminal")
+        try:
+            result = run_recipe(
+                hooks,
+                recipe,
+                scheduler=scheduler,
+                options=options,
+                context_url=context_url,
+                seed=seed,
+            )
+        finally:
+            if reporter is not None:
+                hooks.pm.unregister(reporter, name="f0.terminal")
+        if as_json:
+            typer.echo(json.dumps(result.to_json(), default=str))
+        if result.status is not RunStatus.COMPLETED:
+            raise typer.Exit(1)
+
+    @app.command()
+    def validate(
+        ctx: typer.Context,
+        recipe_paths: list[Path] = typer.Argument(..., help="Recipe files.", show_default=False),
+        strict: bool = STRICT_OPT,
+        as_json: bool = JSON_OPT,
+    ) -> None:
+        """Check recipes without running them; report every problem at once.
+
+        Each problem is one line ``file:line:col: message``. Exit code 0 when
+        all are valid, 2 when any has an error.
+        """
+        from f0.validate import validate_recipe
+
+        hooks = hooks_of(ctx)
+        report: list[dict[str, Any]] = []
+        failed = False
+        for path in recipe_paths:
+            try:
+                recipe = hooks.load_recipe(path)
+                problems = validate_recipe(hooks, recipe, strict=strict)
+                lines = [str(p) for p in problems]
+                entries = [_problem_json(p) for p in problems]
+                errors = sum(p.is_error for p in problems)
+                steps = len(recipe.steps)
+            except F0Error as exc:
+                lines, entries, errors, steps = [str(exc)], [_error_json(exc)], 1, 0
+            failed = failed or errors > 0
+            warnings = len(lines) - errors
+            report.append({"path": str(path), "valid": errors == 0, "steps": steps, "problems": entries})
+            if not as_json:
+                for line in lines:
+                    typer.echo(line)
+                verdict = "ok" if errors == 0 else f"{errors} error{'s' * (errors != 1)}"
+                extra = f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
+                typer.echo(f"{path}: {verdict} ({steps} steps{extra})")
+        if as_json:
+            typer.echo(json.dumps(report if len(report) > 1 else report[0]))
+        if failed:
+            raise typer.Exit(2)
+
+    @app.command()
+    def plan(
+        ctx: typer.Context,
+        recipe_path: Path = RECIPE_ARG,
+        as_json: bool = JSON_OPT,
+        sets: list[str] | None = SET_OPT,
+        strict: bool = STRICT_OPT,
+    ) -> None:
+        """Show the order and levels a recipe would run in; nothing is executed."""
+        from f0.plan import build_plan
+
+        recipe, _, warnings = load_valid_recipe(hooks_of(ctx), recipe_path, sets=sets, strict=strict)
+        for problem in warnings:
+            _echo_err(str(problem))
+        the_plan = build_plan(recipe)
+        if as_json:
+            typer.echo(json.dumps({"recipe": recipe.name, **the_plan.to_json()}))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"plan for {recipe.name} ({len(recipe.steps)} steps)")
+        for column in ("#", "level", "idx", "step", "type", "depends on", "action", "why"):
+            table.add_column(column)
+        level_of = {name: i for i, level in enumerate(the_plan.levels) for name in level}
+        for n, step in enumerate(the_plan.order, 1):
+            action, why = the_plan.decisions[step.name]
+            table.add_row(
+                str(n),
+                str(level_of[step.name]),
+                str(step.idx),
+                step.name,
+                step.type,
+                ", ".join(step.depends_on) or "-",
+                action,
+                why,
+            )
+        Console(width=_width()).print(table)
+
+    @app.command()
+    def plugins(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+        """List installed plugins: name, version, distribution and the hooks each implements."""
+        pm = hooks_of(ctx).pm
+        rows = [
+            {
+                "name": info.name,
+                "version": info.version,
+                "distribution": info.distribution,
+                "builtin": info.builtin,
+                "module": info.module,
+                "hooks": pm.hooks_of(info.name),
+            }
+            for info in pm.infos.values()
+        ]
+        failures = [
+            {"name": f.name, "distribution": f.distribution, "error": f.error}
+            for f in pm.load_failures
+        ]
+        if as_json:
+            typer.echo(json.dumps({"plugins": rows, "failed": failures}))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="f0 plugins")
+        for column in ("name", "version", "distribution", "hooks"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(
+                row["name"],
+                row["version"] or "-",
+                row["distribution"] or "(kernel)",
+                ", ".join(h.removeprefix("f0_") for h in row["hooks"]),
+            )
+        console = Console(width=_width())
+        console.print(table)
+        for f in failures:
+            _echo_err(f"warning: plugin {f['name']!r} ({f['distribution']}) failed to load: {f['error']}")
+
+
+def _width() -> int | None:
+    # rich wraps at 80 columns when stdout is not a terminal; tables read better wider.
+    return None if os.isatty(1) else 160
+
+
+def _problem_json(p: Problem) -> dict[str, Any]:
+    return {
+        "file": p.pos.path if p.pos else None,
+        "line": p.pos.line if p.pos else None,
+        "col": p.pos.col if p.pos else None,
+        "severity": p.severity.value,
+        "code": p.code,
+        "where": p.where,
+        "message": p.message,
+    }
+
+
+def _error_json(exc: F0Error) -> dict[str, Any]:
+    return {
+        "file": exc.pos.path if exc.pos else exc.where,
+        "line": exc.pos.line if exc.pos else None,
+        "col": exc.pos.col if exc.pos else None,
+        "severity": "error",
+        "code": None,
+        "where": exc.where,
+        "message": exc.message,
+    }
