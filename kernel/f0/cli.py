@@ -9,9 +9,11 @@ and the right exit code, and shows a traceback only with ``F0_DEBUG=1``.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -68,7 +70,35 @@ def make_app(pm: F0PluginManager) -> typer.Typer:
     hooks = Hooks(pm)
     app.info.context_settings = {**(app.info.context_settings or {}), "obj": hooks}
     _register_commands(hooks, app)
+    _translate_errors(app)
     return app
+
+
+def _report_errors(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a command so an F0Error becomes one stderr line and its exit code."""
+
+    @functools.wraps(callback)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except F0Error as exc:
+            if os.environ.get("F0_DEBUG") == "1":
+                raise
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def _translate_errors(app: typer.Typer) -> None:
+    # Done here, once for every command (plugins' too), so in-process runs
+    # (tests, CliRunner) and the console script report errors the same way.
+    for command in app.registered_commands:
+        if command.callback is not None:
+            command.callback = _report_errors(command.callback)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            _translate_errors(group.typer_instance)
 
 
 def _command_names(app: typer.Typer) -> list[str]:

@@ -7,8 +7,10 @@ structlog) happen inside the command bodies.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,15 +120,18 @@ def f0_register_commands(app: typer.Typer) -> None:
 
             reporter = TerminalReporter(to_stderr=as_json)
             hooks.pm.register(reporter, name="f0.terminal")
+        # With --json, stdout carries only the result: what steps print goes to stderr.
+        redirect = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
         try:
-            result = run_recipe(
-                hooks,
-                recipe,
-                scheduler=scheduler,
-                options=options,
-                context_url=context_url,
-                seed=seed,
-            )
+            with redirect:
+                result = run_recipe(
+                    hooks,
+                    recipe,
+                    scheduler=scheduler,
+                    options=options,
+                    context_url=context_url,
+                    seed=seed,
+                )
         finally:
             if reporter is not None:
                 hooks.pm.unregister(reporter, name="f0.terminal")

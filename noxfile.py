@@ -1,0 +1,58 @@
+"""Developer sessions: ``nox -s tests lint types`` (``bench`` and ``startup`` on demand).
+
+Sessions install the workspace from requirements*.txt, so nox runs what CI
+and a newcomer run.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "types"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHON = "3.11"
+SOURCES = ["kernel", "plugins", "examples", "tests", "benchmarks", "noxfile.py"]
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole test suite (slow end-to-end tests included)."""
+    session.install("-r", "requirements-dev.txt")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", *SOURCES)
+    session.run("ruff", "format", "--check", *SOURCES)
+
+
+@nox.session(python=PYTHON)
+def types(session: nox.Session) -> None:
+    """mypy --strict on the kernel and every plugin."""
+    session.install("-r", "requirements-dev.txt")
+    session.run(
+        "mypy",
+        "kernel/f0",
+        "plugins/f0-plugin-context/src",
+        "plugins/f0-plugin-local/src",
+        "plugins/f0-plugin-python/src",
+        "plugins/f0-plugin-yaml/src",
+    )
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Side-by-side benchmarks (never part of the tests)."""
+    session.install("-r", "requirements-dev.txt")
+    session.run("python", "benchmarks/overhead.py", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def startup(session: nox.Session) -> None:
+    """Time `f0 --help` with every first-party plugin installed (budget: 200 ms)."""
+    session.install("-r", "requirements.txt")
+    session.run("python", "benchmarks/startup.py", *session.posargs)
