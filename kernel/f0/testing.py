@@ -42,6 +42,7 @@ from f0.manager import F0PluginManager, PluginSelection, make_plugin_manager
 __all__ = [
     "FIRST_PARTY_PLUGINS",
     "CliOutcome",
+    "ContextStoreContract",
     "invoke_cli",
     "make_test_plugin_manager",
     "run_recipe_file",
@@ -176,3 +177,57 @@ def f0_run(f0_hooks: Hooks) -> Callable[..., Any]:
         return run_recipe_file(f0_hooks, path, **options)
 
     return run
+
+
+class ContextStoreContract:
+    """Tests every :class:`~f0.protocols.ContextStore` provider must pass.
+
+    Subclass it and supply a ``store`` fixture returning a fresh, empty store::
+
+        class TestMyStore(ContextStoreContract):
+            @pytest.fixture
+            def store(self, tmp_path):
+                return MyStore(tmp_path / "ctx.db")
+    """
+
+    def test_starts_empty(self, store: Any) -> None:
+        assert dict(store.load()) == {}
+
+    def test_write_then_load(self, store: Any) -> None:
+        store.write({"a": 1, "b.c": {"d": [1, 2]}}, ())
+        assert dict(store.load()) == {"a": 1, "b.c": {"d": [1, 2]}}
+
+    def test_remove(self, store: Any) -> None:
+        store.write({"a": 1, "b": 2}, ())
+        store.write({}, ["a"])
+        assert dict(store.load()) == {"b": 2}
+
+    def test_removing_a_missing_key_is_fine(self, store: Any) -> None:
+        store.write({}, ["ghost"])
+        assert dict(store.load()) == {}
+
+    def test_overwrite(self, store: Any) -> None:
+        store.write({"a": 1}, ())
+        store.write({"a": "two"}, ())
+        assert dict(store.load()) == {"a": "two"}
+
+    def test_load_is_a_copy(self, store: Any) -> None:
+        store.write({"a": 1}, ())
+        loaded = dict(store.load())
+        loaded["a"] = 99
+        assert dict(store.load()) == {"a": 1}
+
+    def test_url_and_close(self, store: Any) -> None:
+        assert isinstance(store.url, str)
+        assert "://" in store.url
+        store.close()
+        store.close()  # idempotent
+
+    def test_backs_a_context(self, store: Any) -> None:
+        from f0.context import Context
+
+        ctx = Context(store=store)
+        ctx.set("k", [1, 2])
+        ctx.delete("k")
+        ctx.set("j", {"x": 1})
+        assert dict(store.load()) == {"j": {"x": 1}}
