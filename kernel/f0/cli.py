@@ -125,6 +125,12 @@ def main(argv: list[str] | None = None) -> None:
     debug = os.environ.get("F0_DEBUG") == "1"
     try:
         pm = make_plugin_manager(PluginSelection.from_env())
+        for failure in pm.load_failures:
+            typer.echo(
+                f"warning: plugin {failure.name!r} ({failure.distribution or 'unknown distribution'}) "
+                f"failed to load and was skipped: {failure.error}",
+                err=True,
+            )
         app = make_app(pm)
         app(args=argv, prog_name="f0")
     except F0Error as exc:

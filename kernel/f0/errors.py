@@ -8,8 +8,10 @@ else that escapes is a bug and shows a traceback only with ``F0_DEBUG=1``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from f0.model import Problem, SourcePos
+if TYPE_CHECKING:  # the CLI imports this module on start; keep it cheap
+    from f0.model import Problem, SourcePos
 
 __all__ = [
     "F0Error",
