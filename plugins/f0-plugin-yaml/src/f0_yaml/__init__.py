@@ -1,0 +1,33 @@
+"""f0-plugin-yaml: load ``.yaml``, ``.yml`` and ``.json`` recipes.
+
+Every step and key keeps its line and column, so problems print as
+``file:line:col: message``; all problems of a file are reported at once.
+ruamel.yaml is imported only when a recipe is actually loaded, so
+``f0 --help`` does not pay for it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from f0 import hookimpl
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from f0 import Recipe
+
+__all__ = ["SUFFIXES", "f0_load_recipe"]
+
+#: File suffixes this plugin loads (compared case-insensitively).
+SUFFIXES = frozenset({".yaml", ".yml", ".json"})
+
+
+@hookimpl
+def f0_load_recipe(path: Path, text: str) -> Recipe | None:
+    """Load *path* (content *text*) if it is YAML or JSON; None for other suffixes."""
+    if path.suffix.lower() not in SUFFIXES:
+        return None
+    from f0_yaml._loader import load_recipe  # noqa: PLC0415 - ruamel.yaml loads only here
+
+    return load_recipe(path, text)
