@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -79,9 +79,19 @@ def _copy(value: Any) -> Any:
     return value
 
 
-@attrs.frozen(kw_only=True)
-class HistoryEntry:
-    """One change of one key."""
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON: unlike ``==``, ``1``, ``1.0`` and ``True`` differ, also when nested."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+class HistoryEntry(NamedTuple):
+    """One change of one key (a named tuple: history sits on every step's path)."""
 
     timestamp: float
     key: str
@@ -115,14 +125,13 @@ class ContextMetrics:
     memory_usage_bytes: int = 0
     last_updated: float = attrs.field(factory=time.time)
 
-    def update_operation_count(self, operation: str) -> None:
-        """Count one ``"get"`` or ``"set"``."""
-        self.total_operations += 1
+    def update_operation_count(self, operation: str, count: int = 1) -> None:
+        """Count *count* ``"get"`` or ``"set"`` operations."""
+        self.total_operations += count
         if operation == "get":
-            self.get_operations += 1
+            self.get_operations += count
         elif operation == "set":
-            self.set_operations += 1
-        self.last_updated = time.time()
+            self.set_operations += count
 
 
 class Context:
@@ -153,12 +162,18 @@ class Context:
         _check_key(key)
         with self._lock:
             if self._callbacks:
-                self._fire("before_get", key=key)
+                self._fire("before_get", key=key, value=None, old_value=None, who=None)
             value = self._data.get(key, _MISSING)
             if self._metrics is not None:
                 self._metrics.update_operation_count("get")
             if self._callbacks:
-                self._fire("after_get", key=key, value=None if value is _MISSING else value)
+                self._fire(
+                    "after_get",
+                    key=key,
+                    value=None if value is _MISSING else value,
+                    old_value=None,
+                    who=None,
+                )
         return default if value is _MISSING else _copy(value)
 
     def keys(self) -> list[str]:
@@ -226,8 +241,7 @@ class Context:
     def clear(self, who: str | None = None) -> None:
         """Remove every key (each removal is recorded in history)."""
         with self._lock:
-            for key in list(self._data):
-                self._delete(key, who, "delete")
+            self._write({}, list(self._data), who, "delete")
 
     def apply_delta(self, delta: Delta, who: str | None = None) -> list[str]:
         """Apply a step's *delta* atomically; return the keys that changed.
@@ -235,16 +249,8 @@ class Context:
         Values in a delta were normalised when the step wrote them, so they
         are stored as they are.
         """
-        author = who if who is not None else delta.who
-        changed: list[str] = []
         with self._lock:
-            for key in delta.removed:
-                if self._delete(key, author, "delete"):
-                    changed.append(key)
-            for key, value in delta.changes.items():
-                if self._set(key, value, author, "set"):
-                    changed.append(key)
-        return changed
+            return self._write(delta.changes, delta.removed, who if who is not None else delta.who, "set")
 
     def merge_from(
         self,
@@ -265,7 +271,7 @@ class Context:
         incoming = {prefix + k: normalize_value(prefix + k, v) for k, v in theirs.items()}
         with self._lock:
             conflicts = sorted(
-                k for k, v in incoming.items() if k in self._data and self._data[k] != v
+                k for k, v in incoming.items() if k in self._data and not _same(self._data[k], v)
             )
             if conflicts and conflict_strategy == "error":
                 msg = f"merge conflict on keys: {', '.join(conflicts)}"
@@ -334,56 +340,78 @@ class Context:
 
     # -- internals (caller holds the lock; values already normalised) ------
     def _set(self, key: str, value: Any, who: str | None, operation: str) -> bool:
-        old = self._data.get(key, _MISSING)
-        if old is not _MISSING and old == value and type(old) is type(value):
-            return False
-        before = None if old is _MISSING else old
-        if self._callbacks:
-            self._fire("before_set", key=key, value=value, old_value=before, who=who)
-        self._data[key] = value
-        if self._store is not None:
-            self._store.write({key: value}, ())
-        self._record(key, before, value, who, operation)
-        if self._metrics is not None:
-            self._metrics.update_operation_count("set")
-        if self._callbacks:
-            self._fire("after_set", key=key, value=value, old_value=before, who=who)
-        return True
+        return bool(self._write({key: value}, (), who, operation))
 
     def _delete(self, key: str, who: str | None, operation: str) -> bool:
-        if key not in self._data:
-            return False
-        before = self._data.pop(key)
-        if self._store is not None:
-            self._store.write({}, (key,))
-        self._record(key, before, None, who, operation)
-        return True
+        return bool(self._write({}, (key,), who, operation))
 
-    def _record(self, key: str, before: Any, after: Any, who: str | None, operation: str) -> None:
-        if self._history is not None:
-            self._history.append(
-                HistoryEntry(
-                    timestamp=time.time(),
-                    key=key,
-                    before=before,
-                    after=after,
-                    who=who,
-                    operation=operation,
-                )
-            )
-        if key not in self._dirty:
-            self._dirty[key] = None
-            if self._callbacks:
-                self._fire("on_dirty", key=key, value=after, old_value=before, who=who)
+    def _write(
+        self,
+        changes: Mapping[str, Any],
+        removed: Iterable[str],
+        who: str | None,
+        operation: str,
+    ) -> list[str]:
+        """Apply removals then changes as one batch; return the keys that changed.
+
+        One clock read, one store write and one metrics update per batch: this
+        runs once per step, so it is the hot path of every run.
+        """
+        data, history, dirty = self._data, self._history, self._dirty
+        callbacks = bool(self._callbacks)
+        now = time.time()
+        stored: dict[str, Any] = {}
+        gone: list[str] = []
+        changed: list[str] = []
+        for key in removed:
+            if key not in data:
+                continue
+            before = data.pop(key)
+            gone.append(key)
+            changed.append(key)
+            if history is not None:
+                history.append(HistoryEntry(now, key, before, None, who, "delete" if operation == "set" else operation))
+            if key not in dirty:
+                dirty[key] = None
+                if callbacks:
+                    self._fire("on_dirty", key=key, value=None, old_value=before, who=who)
+        for key, value in changes.items():
+            old = data.get(key, _MISSING)
+            if old is not _MISSING and _same(old, value):
+                continue
+            before = None if old is _MISSING else old
+            if callbacks:
+                self._fire("before_set", key=key, value=value, old_value=before, who=who)
+            data[key] = value
+            stored[key] = value
+            changed.append(key)
+            if history is not None:
+                history.append(HistoryEntry(now, key, before, value, who, operation))
+            if key not in dirty:
+                dirty[key] = None
+                if callbacks:
+                    self._fire("on_dirty", key=key, value=value, old_value=before, who=who)
+            if callbacks:
+                self._fire("after_set", key=key, value=value, old_value=before, who=who)
+        if changed:
+            if self._store is not None:
+                self._store.write(stored, gone)
+            if self._metrics is not None:
+                self._metrics.update_operation_count("set", len(stored))
+                self._metrics.last_updated = now
+        return changed
 
     def _fire(self, event: str, **kwargs: Any) -> None:
         for fn in self._callbacks.get(event, ()):
             try:
-                fn(**kwargs)
+                # Copies: a callback must not mutate stored values or history.
+                fn(**{k: _copy(v) for k, v in kwargs.items()})
             except Exception:  # noqa: BLE001 - the spec: callback errors are logged and swallowed
                 from f0.log import get_logger
 
-                get_logger(__name__).warning("context.callback_failed", event=event, exc_info=True)
+                get_logger(__name__).warning(
+                    "context.callback_failed", callback_event=event, exc_info=True
+                )
 
 
 class StepClosedError(RuntimeError):
@@ -428,7 +456,7 @@ class StepContext:
         self._check_open()
         value = normalize_value(key, value)
         current = self._current(key)
-        if current is not _MISSING and current == value and type(current) is type(value):
+        if current is not _MISSING and _same(current, value):
             return False
         self._removed.pop(key, None)
         self._changes[key] = value

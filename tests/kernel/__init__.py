@@ -1,0 +1,3 @@
+"""Kernel tests (a package so module names never clash with plugin tests)."""
+
+from __future__ import annotations
