@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from f0.context import Context, StepContext
+from f0.context import Context, StepContext, normalize_value
 from f0.model import Delta, RunInfo, SchedulerOptions, Step, StepResult, StepStatus
 from f0.plan import Plan
 from f0.protocols import StepEnv
@@ -55,10 +55,11 @@ class RunSession:
         self.cancel_event = threading.Event()
         self.results: dict[str, StepResult] = {}
         self._lock = threading.Lock()
-        self._runners: dict[str, StepRunner] = {}
-        # Observer hook callers, looked up once: they sit on every step's path.
-        self._started_hook = hooks.pm.hook.f0_step_started
-        self._finished_hook = hooks.pm.hook.f0_step_finished
+        # Observer hook callers, looked up once (they sit on every step's path)
+        # and skipped when no plugin listens.
+        started, finished = hooks.pm.hook.f0_step_started, hooks.pm.hook.f0_step_finished
+        self._started_hook = started if started.get_hookimpls() else None
+        self._finished_hook = finished if finished.get_hookimpls() else None
 
     # -- what to run -----------------------------------------------------
     @property
@@ -81,10 +82,7 @@ class RunSession:
 
     def runner(self, step: Step) -> StepRunner:
         """The step runner for *step*'s type (cached per type)."""
-        runner = self._runners.get(step.type)
-        if runner is None:
-            runner = self._runners[step.type] = self.hooks.step_runner(step.type)
-        return runner
+        return self.hooks.step_runner(step.type)
 
     def env(self, step: Step, attempt: int) -> StepEnv:
         """The :class:`StepEnv` for one attempt of *step*."""
@@ -107,7 +105,8 @@ class RunSession:
     # -- reporting -------------------------------------------------------
     def started(self, step: Step, attempt: int) -> None:
         """Tell observers that *attempt* of *step* starts now."""
-        self._started_hook(run=self.info, step=step, attempt=attempt)
+        if self._started_hook is not None:
+            self._started_hook(run=self.info, step=step, attempt=attempt)
 
     def finished(self, step: Step, result: StepResult, delta: Delta | None = None) -> None:
         """Record *step*'s final *result*; apply *delta* if it COMPLETED.
@@ -117,17 +116,20 @@ class RunSession:
         """
         if result.status is not StepStatus.COMPLETED or delta is None:
             delta = _EMPTY_DELTA
-        ctx = self.context
         with self._lock:
             if step.name in self.results:
                 msg = f"step {step.name!r} was reported twice"
                 raise RuntimeError(msg)
             self.results[step.name] = result
-            if not delta.empty:
-                ctx.apply_delta(delta, who=step.name)
-            if result.status is not StepStatus.SKIPPED or step.enabled:
-                self._record_outcome(step, result)
-        self._finished_hook(run=self.info, step=step, result=result, delta=delta)
+            if step.enabled or result.status is not StepStatus.SKIPPED:
+                # The step's changes and the spec's steps.<name>.* keys land as
+                # one batch (recipes.md §4.6), attributed to the step.
+                changes = {**delta.changes, **self._outcome_keys(step, result)}
+                self.context.apply_delta(Delta(changes=changes, removed=delta.removed), who=step.name)
+            elif not delta.empty:
+                self.context.apply_delta(delta, who=step.name)
+        if self._finished_hook is not None:
+            self._finished_hook(run=self.info, step=step, result=result, delta=delta)
 
     def skip(self, step: Step, reason: str, status: StepStatus = StepStatus.SKIPPED) -> None:
         """Report *step* as SKIPPED (or CANCELLED) without running it."""
@@ -142,17 +144,20 @@ class RunSession:
         """True once :meth:`cancel` was called."""
         return self.cancel_event.is_set()
 
-    def _record_outcome(self, step: Step, result: StepResult) -> None:
-        # The spec's per-step keys (recipes.md §4.6), written as kernel changes.
-        prefix = f"steps.{step.name}."
-        outcome: dict[str, Any] = {
+    @staticmethod
+    def _outcome_keys(step: Step, result: StepResult) -> dict[str, Any]:
+        prefix = "steps." + step.name + "."
+        keys: dict[str, Any] = {
             prefix + "status": result.status.value,
             prefix + "exit_code": result.exit_code,
             prefix + "duration": round(result.duration_s, 6),
         }
         if isinstance(result.result, dict):
-            outcome[prefix + "result"] = result.result
-        self.context.apply_delta(Delta(changes=outcome), who="f0")
+            try:
+                keys[prefix + "result"] = normalize_value(prefix + "result", result.result)
+            except ValueError:
+                pass  # the runner reports non-JSON results as failures; never store them
+        return keys
 
 
 def now() -> float:
