@@ -23,12 +23,17 @@ def get_logger(name: str) -> Any:
 
 
 def configure_logging(*, json_lines: bool = False, debug: bool | None = None) -> None:
-    """Send structlog events to stderr; debug level with ``--debug``, ``DEBUG=1`` or ``F0_DEBUG=1``."""
+    """Send structlog events to stderr.
+
+    Warnings and errors by default; info too with *json_lines*; debug with
+    ``--debug``, ``DEBUG=1`` or ``F0_DEBUG=1``.
+    """
     import structlog
 
     if debug is None:
         debug = os.environ.get("DEBUG") == "1" or os.environ.get("F0_DEBUG") == "1"
-    level = logging.DEBUG if debug else logging.WARNING
+    # JSON lines are for machines: they get every run event (info and up).
+    level = logging.DEBUG if debug else logging.INFO if json_lines else logging.WARNING
     renderer: Any
     if json_lines:
         renderer = structlog.processors.JSONRenderer()

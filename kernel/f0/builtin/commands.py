@@ -114,12 +114,17 @@ def f0_register_commands(app: typer.Typer) -> None:
             continue_on_error=continue_on_error,
             pool="process" if processes else "thread",
         )
-        reporter = None
+        observers: list[object] = []
         if not quiet:
             from f0.builtin.terminal import TerminalReporter
 
-            reporter = TerminalReporter(to_stderr=as_json)
-            hooks.pm.register(reporter, name="f0.terminal")
+            observers.append(TerminalReporter(to_stderr=as_json))
+        if log_json or debug:
+            from f0.builtin.events import EventLogger
+
+            observers.append(EventLogger())
+        for observer in observers:
+            hooks.pm.register(observer)
         # With --json, stdout carries only the result: what steps print goes to stderr.
         redirect = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
         try:
@@ -133,8 +138,8 @@ def f0_register_commands(app: typer.Typer) -> None:
                     seed=seed,
                 )
         finally:
-            if reporter is not None:
-                hooks.pm.unregister(reporter, name="f0.terminal")
+            for observer in observers:
+                hooks.pm.unregister(observer)
         if as_json:
             typer.echo(json.dumps(result.to_json(), default=str))
         if result.status is not RunStatus.COMPLETED:
