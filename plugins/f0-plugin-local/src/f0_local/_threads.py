@@ -1,0 +1,93 @@
+"""Threads: a small pool of daemon workers, and attempts with a deadline.
+
+Not ``ThreadPoolExecutor``: its workers are joined at interpreter exit, so a
+step abandoned on Ctrl-C would keep the process alive, and it allocates a
+Future and a work item per job, which shows on runs of thousands of tiny steps.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["DaemonPool", "call_with_deadline"]
+
+T = TypeVar("T")
+
+
+class DaemonPool:
+    """Up to *size* daemon threads calling ``work(i)`` for each submitted index.
+
+    Threads start lazily, one per job in flight, so a run that never has two
+    steps at once starts none.
+    """
+
+    def __init__(self, size: int, work: Callable[[int], None], name: str) -> None:
+        self._size = size
+        self._work = work
+        self._name = name
+        self._jobs: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, i: int, in_flight: int) -> None:
+        """Queue job *i*; *in_flight* (this one included) says how many threads are needed."""
+        if len(self._threads) < in_flight and len(self._threads) < self._size:
+            thread = threading.Thread(
+                target=self._loop, name=f"{self._name}-{len(self._threads)}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+        self._jobs.put(i)
+
+    def shutdown(self, *, wait: bool) -> None:
+        """Stop every thread once it is idle; with *wait*, join them."""
+        for _ in self._threads:
+            self._jobs.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+        self._threads.clear()
+
+    def _loop(self) -> None:
+        get = self._jobs.get
+        work = self._work
+        while (i := get()) is not None:
+            work(i)
+
+
+class _Box:
+    __slots__ = ("error", "value")
+
+    def __init__(self) -> None:
+        self.value: object = None
+        self.error: BaseException | None = None
+
+
+def call_with_deadline(fn: Callable[[], T], timeout: float, name: str) -> tuple[bool, T | None]:
+    """Run *fn* in a daemon thread and wait at most *timeout* seconds.
+
+    Returns ``(True, result)``, or ``(False, None)`` when the deadline passed;
+    the thread is then abandoned (it is a daemon, so it never blocks exit).
+    An exception raised by *fn* is raised here.
+    """
+    box = _Box()
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box.value = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            box.error = exc
+        done.set()
+
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    if not done.wait(timeout):
+        return False, None
+    if box.error is not None:
+        raise box.error
+    return True, box.value  # type: ignore[return-value]
