@@ -101,9 +101,11 @@ def _translate_errors(app: typer.Typer) -> None:
             _translate_errors(group.typer_instance)
 
 
-def _command_names(app: typer.Typer) -> list[str]:
-    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
-    names += [g.name or "" for g in app.registered_groups]
+def _command_names(app: typer.Typer, skip_commands: int = 0, skip_groups: int = 0) -> list[str]:
+    # Commands and groups are two lists: new entries are the tail of each.
+    commands = app.registered_commands[skip_commands:]
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in commands]
+    names += [g.name or "" for g in app.registered_groups[skip_groups:]]
     return [n.replace("_", "-") for n in names]
 
 
@@ -111,9 +113,9 @@ def _register_commands(hooks: Hooks, app: typer.Typer) -> None:
     """Call each plugin's ``f0_register_commands``; a name two plugins add is an error."""
     owners: dict[str, str] = {}
     for impl in hooks.pm.hook.f0_register_commands.get_hookimpls():
-        before = len(_command_names(app))
+        n_commands, n_groups = len(app.registered_commands), len(app.registered_groups)
         impl.function(app=app)
-        for name in _command_names(app)[before:]:
+        for name in _command_names(app, n_commands, n_groups):
             if name in owners:
                 msg = f"plugins {owners[name]!r} and {impl.plugin_name!r} both add the command {name!r}"
                 raise PluginError(msg, plugin=impl.plugin_name)

@@ -80,7 +80,7 @@ class MemoryStore:
 
 
 class FnRunner:
-    """Step type ``fn``: ``funcs[step.function](context)``; None means success."""
+    """Step type ``fn``: ``funcs[step.function](context)``; anything but a StepOutcome is success."""
 
     option_keys = frozenset({"colour"})
 
@@ -96,7 +96,7 @@ class FnRunner:
 
     def run(self, step: Step, context: StepContext, env: Any) -> StepOutcome:
         outcome = self.funcs[step.function or step.name](context)
-        return outcome if outcome is not None else StepOutcome(success=True)
+        return outcome if isinstance(outcome, StepOutcome) else StepOutcome(success=True)
 
 
 class SerialScheduler:

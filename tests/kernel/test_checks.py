@@ -119,7 +119,10 @@ def test_unknown_step_type_names_known_types_and_what_to_install(hooks, tiny):
     recipe = make_recipe(make_step("a", 1, type="python"), make_step("b", 2, type="weird"))
     problems = [p for p in validate_recipe(hooks, recipe) if p.code == "E020"]
     assert [p.message for p in problems] == [
-        "step 'a': unknown step type 'python' (known: fn); install it with: pip install f0-plugin-python",
+        (
+            "step 'a': unknown step type 'python' (known: fn); "
+            "install it with: pip install f0-plugin-python"
+        ),
         "step 'b': unknown step type 'weird' (known: fn)",
     ]
     assert [p.pos for p in problems] == [
