@@ -469,7 +469,7 @@ def register_scriptlet(
     re-importing the same module (same module and qualified name) does not warn.
     """
 
-    def decorate(klass: _S) -> _S:
+    def decorate(klass: _S, _level: int = 2) -> _S:
         key = name or _class_name(klass)
         with _REGISTRY_LOCK:
             old = _REGISTRY.get(key)
@@ -478,11 +478,11 @@ def register_scriptlet(
             warnings.warn(
                 f"scriptlet {key!r}: {_qualified(klass)} replaces {_qualified(old)}",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=_level,  # point at the decorated class, however it was applied
             )
         return klass
 
-    return decorate(cls) if cls is not None else decorate
+    return decorate(cls, 3) if cls is not None else decorate
 
 
 def _class_name(klass: type[BaseScriptlet]) -> str:
