@@ -42,11 +42,29 @@ if TYPE_CHECKING:
     from f0.plan import Plan, build_plan
     from f0.validate import COMMON_STEP_KEYS
     from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepEnv, StepRunner
-    from f0.scriptlet import BaseScriptlet
+    from f0.scriptlet import (
+        BaseScriptlet,
+        ComputeScriptlet,
+        ExecutionContext,
+        IOScriptlet,
+        ScriptletCategory,
+        ScriptletConfig,
+        ScriptletResult,
+        ScriptletState,
+        register_scriptlet,
+    )
     from f0.session import RunSession
 
 _EXPORTS: dict[str, str] = {
     "BaseScriptlet": "f0.scriptlet",
+    "ComputeScriptlet": "f0.scriptlet",
+    "ExecutionContext": "f0.scriptlet",
+    "IOScriptlet": "f0.scriptlet",
+    "ScriptletCategory": "f0.scriptlet",
+    "ScriptletConfig": "f0.scriptlet",
+    "ScriptletResult": "f0.scriptlet",
+    "ScriptletState": "f0.scriptlet",
+    "register_scriptlet": "f0.scriptlet",
     "BundleTarget": "f0.protocols",
     "COMMON_STEP_KEYS": "f0.validate",
     "Context": "f0.context",
@@ -88,13 +106,16 @@ _EXPORTS: dict[str, str] = {
 __version__ = "0.1.0"
 
 __all__ = [
-    "COMMON_STEP_KEYS",
     "BaseScriptlet",
     "BundleTarget",
+    "COMMON_STEP_KEYS",
+    "ComputeScriptlet",
     "Context",
     "ContextStore",
     "Delta",
+    "ExecutionContext",
     "F0Error",
+    "IOScriptlet",
     "MissingProviderError",
     "Plan",
     "PluginError",
@@ -110,6 +131,10 @@ __all__ = [
     "RunStore",
     "Scheduler",
     "SchedulerOptions",
+    "ScriptletCategory",
+    "ScriptletConfig",
+    "ScriptletResult",
+    "ScriptletState",
     "Severity",
     "SourcePos",
     "Step",
@@ -122,12 +147,13 @@ __all__ = [
     "StepRunner",
     "StepStatus",
     "UsageError",
-    "__version__",
     "build_plan",
     "hookimpl",
     "hookspec",
     "normalize_value",
+    "register_scriptlet",
     "run_attempt",
+    "__version__",
 ]
 
 
