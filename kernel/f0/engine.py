@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import secrets
 import time
+from contextlib import closing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from f0.context import Context
+from f0.context import Context, normalize_value
 from f0.model import Delta, RunInfo, RunResult, RunStatus, SchedulerOptions, StepResult, StepStatus
 from f0.plan import build_plan
 from f0.session import RunSession
@@ -55,46 +56,46 @@ def run_recipe(
     """
     options = options or SchedulerOptions()
     plan = build_plan(recipe)
+    # Seed values come from callers too, not only --set: store them as JSON like Context.set.
+    seed_changes = {key: normalize_value(key, value) for key, value in (seed or {}).items()}
     sched = hooks.scheduler(scheduler, options)
     context = Context(store=hooks.context_store(context_url))
-    info = RunInfo(run_id=run_id or new_run_id(), recipe=recipe, started_at=time.time(), scheduler=scheduler)
-    context.apply_delta(
-        Delta(
-            changes={
-                "recipe.path": str(recipe.path) if recipe.path else None,
-                "recipe.name": recipe.name,
-                "recipe.version": str(recipe.metadata.get("version", "1.0")),
-                "recipe.started_at": info.started_at,
-            }
-        ),
-        who="f0",
-    )
-    if seed:
-        context.apply_delta(Delta(changes=dict(seed)), who="cli")
-    session = RunSession(hooks=hooks, recipe=recipe, plan=plan, context=context, info=info, options=options)
-    hooks.run_started(info)
-    try:
-        sched.run(session)
-    except KeyboardInterrupt:
-        session.cancel()
-    finally:
-        # A scheduler that stopped early (Ctrl-C, a bug) leaves steps unreported.
-        for step in plan.order:
-            if step.name not in session.results:
-                session.skip(step, "run cancelled before the step finished", StepStatus.CANCELLED)
-    results = {s.name: session.results[s.name] for s in plan.order}
-    result = RunResult(
-        run_id=info.run_id,
-        recipe_name=recipe.name,
-        recipe_path=str(recipe.path) if recipe.path else None,
-        status=run_status(results, cancelled=session.cancelled, continue_on_error=options.continue_on_error),
-        steps=results,
-        context=context.to_dict(),
-        started_at=info.started_at,
-        finished_at=time.time(),
-    )
-    try:
+    with closing(context):  # the store is closed even when a scheduler or observer raises
+        info = RunInfo(run_id=run_id or new_run_id(), recipe=recipe, started_at=time.time(), scheduler=scheduler)
+        context.apply_delta(
+            Delta(
+                changes={
+                    "recipe.path": str(recipe.path) if recipe.path else None,
+                    "recipe.name": recipe.name,
+                    "recipe.version": str(recipe.metadata.get("version", "1.0")),
+                    "recipe.started_at": info.started_at,
+                }
+            ),
+            who="f0",
+        )
+        if seed_changes:
+            context.apply_delta(Delta(changes=seed_changes), who="cli")
+        session = RunSession(hooks=hooks, recipe=recipe, plan=plan, context=context, info=info, options=options)
+        hooks.run_started(info)
+        try:
+            sched.run(session)
+        except KeyboardInterrupt:
+            session.cancel()
+        finally:
+            # A scheduler that stopped early (Ctrl-C, a bug) leaves steps unreported.
+            for step in plan.order:
+                if step.name not in session.results:
+                    session.skip(step, "run cancelled before the step finished", StepStatus.CANCELLED)
+        results = {s.name: session.results[s.name] for s in plan.order}
+        result = RunResult(
+            run_id=info.run_id,
+            recipe_name=recipe.name,
+            recipe_path=str(recipe.path) if recipe.path else None,
+            status=run_status(results, cancelled=session.cancelled, continue_on_error=options.continue_on_error),
+            steps=results,
+            context=context.to_dict(),
+            started_at=info.started_at,
+            finished_at=time.time(),
+        )
         hooks.run_finished(info, result)
-    finally:
-        context.close()
     return result

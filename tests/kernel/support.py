@@ -80,7 +80,7 @@ class MemoryStore:
 
 
 class FnRunner:
-    """Step type ``fn``: ``funcs[step.function](context)``; anything but a StepOutcome is success."""
+    """Step type ``fn``: ``funcs[step.function](context)``; a non-StepOutcome is success."""
 
     option_keys = frozenset({"colour"})
 

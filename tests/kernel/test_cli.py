@@ -51,13 +51,13 @@ class FailingPlugin:
             """Raise a StepFailedError (exit 1)."""
             raise StepFailedError("step 'x' failed")
 
-        class Custom(F0Error):
+        class CustomError(F0Error):
             exit_code = 7
 
         @app.command()
         def custom() -> None:
             """Raise an F0Error with its own exit code."""
-            raise Custom("custom trouble")
+            raise CustomError("custom trouble")
 
         @app.command()
         def bug() -> None:
@@ -125,7 +125,7 @@ def test_two_plugins_adding_the_same_command(pm):
 
 def test_plugin_command_clashing_with_a_builtin(pm):
     pm.register(named_plugin("run"), name="greedy")
-    with pytest.raises(PluginError, match="f0.builtin.commands") as info:
+    with pytest.raises(PluginError, match=r"f0\.builtin\.commands") as info:
         cli.make_app(pm)
     assert info.value.plugin in {"greedy", "f0.builtin.commands"}
     assert "greedy" in str(info.value)
