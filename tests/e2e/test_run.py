@@ -7,16 +7,18 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import F0
+
 
 pytestmark = pytest.mark.slow
 
 STEPS = Path(__file__).with_name("steps_lib.py")
+F0 = Path(sys.executable).with_name("f0")
 
 
 @pytest.fixture
@@ -265,7 +267,7 @@ def test_calling_conventions(f0, recipe, tmp_path):
         """
 metadata: {name: conventions}
 steps:
-  - {name: fn, idx: 1, module: steps, function: put, args: {values: {fn: yes}}}
+  - {name: fn, idx: 1, module: steps, function: put, args: {values: {fn: true}}}
   - {name: cls, idx: 2, module: steps, function: Greeter, args: {who: ada}}
   - {name: ported, idx: 3, module: steps, function: Porter, args: {p: 1}}
   - {name: kw, idx: 4, module: steps, function: keyword_only, args: {a: 2, b: 3}}
@@ -335,7 +337,9 @@ steps:
     assert out["context"]["listy.exit_code"] == 0
     assert out["context"]["stringy.stderr"].strip() == "hi-there"
     assert out["steps"]["failing"]["status"] == "FAILED"
-    assert out["context"]["failing.exit_code"] == 4
+    # A failed step changes nothing (its delta is discarded); the kernel records its exit code.
+    assert "failing.stderr" not in out["context"]
+    assert out["context"]["steps.failing.exit_code"] == 4
     assert result.returncode == 1
 
 
