@@ -25,8 +25,17 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=12,
 )
+# Equal in Python (0 == 0.0 == False) but not in JSON: the no-op check must tell them apart.
+LOOKALIKES = st.sampled_from([0, 1, 0.0, 1.0, False, True])
+LOOKALIKE_VALUES = st.recursive(
+    LOOKALIKES,
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from("ab"), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
 # Values the caller may pass that are not JSON types themselves but normalise to JSON.
-LOOSE_VALUES = JSON_VALUES | st.tuples(JSON_SCALARS, JSON_SCALARS)
+LOOSE_VALUES = JSON_VALUES | LOOKALIKE_VALUES | st.tuples(JSON_SCALARS, JSON_SCALARS)
 
 
 def normal(value: Any) -> Any:
@@ -144,6 +153,25 @@ class ContextMachine(RuleBasedStateMachine):
 
 ContextMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
 TestContextMachine = ContextMachine.TestCase
+
+
+def lookalike_of(value: Any, data: st.DataObject) -> Any:
+    """*value* with every number/bool replaced by one equal to it in Python (0 / 0.0 / False)."""
+    if isinstance(value, list):
+        return [lookalike_of(v, data) for v in value]
+    if isinstance(value, dict):
+        return {k: lookalike_of(v, data) for k, v in value.items()}
+    return data.draw(st.sampled_from([0, 0.0, False] if value == 0 else [1, 1.0, True]))
+
+
+@given(old=LOOKALIKE_VALUES, data=st.data())
+def test_set_is_a_no_op_only_for_json_equal_values(old: Any, data: st.DataObject) -> None:
+    new = data.draw(LOOKALIKE_VALUES | st.just(lookalike_of(old, data)))
+    ctx = Context()
+    ctx.set("k", old)
+    assert ctx.set("k", new) is not same(old, new)
+    assert same(ctx.get("k"), new)
+    assert len(ctx.get_history()) == (1 if same(old, new) else 2)
 
 
 @given(value=LOOSE_VALUES)
