@@ -207,7 +207,8 @@ def make_plugin_manager(selection: PluginSelection | None = None) -> F0PluginMan
     if selection.autoload or selection.load:
         _load_entry_points(pm, selection)
     for name in selection.disabled:
-        pm.set_blocked(name)
+        pm.set_blocked(name)  # unregisters a built-in of that name too
+        pm.infos.pop(name, None)
     _drop_unknown_hooks(pm, strict=selection.strict)
     if selection.trace:
         from f0.log import get_logger

@@ -369,3 +369,21 @@ def test_autoload_discovers_every_installed_plugin(installed):
 def test_manager_type(pm):
     assert isinstance(pm, F0PluginManager)
     assert isinstance(pm, pluggy.PluginManager)
+
+
+def test_disabling_a_builtin_unlists_it():
+    pm = make(autoload=False, disabled=("f0.builtin.checks",))
+    assert list(pm.infos) == ["f0.builtin.commands"]
+    assert pm.get_plugin("f0.builtin.checks") is None
+    assert pm.hook.f0_validate_recipe.get_hookimpls() == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="design question: F0_STRICT_PLUGINS does not complain when F0_LOAD_PLUGINS names a "
+    "plugin that is not installed (a CI run silently goes on without it; f0.testing's "
+    "strict test manager too)",
+)
+def test_strict_selection_naming_an_uninstalled_plugin_fails():
+    with pytest.raises(PluginError, match="no-such-plugin"):
+        make(autoload=False, load=("no-such-plugin",), strict=True)
