@@ -56,9 +56,12 @@ def normalize_value(key: str, value: Any) -> Any:
     This is both the validity check and the defensive copy: what is stored
     shares nothing with the caller's object.
     """
-    if value is None or isinstance(value, bool | int | str):
+    # Exact types: subclasses (str/int enums, numpy floats) take the JSON path
+    # below and come back as plain str/int/float, like any JSON round trip.
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
         return value
-    if isinstance(value, float):
+    if kind is float:
         if value != value or value in (float("inf"), float("-inf")):
             msg = f"value for context key {key!r} is not JSON-serialisable: {value!r}"
             raise ValueError(msg)

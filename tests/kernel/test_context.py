@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import threading
 import time
@@ -107,6 +108,38 @@ def test_non_json_value_is_rejected_and_nothing_stored(value):
     assert ctx.get("k") == "before"
     assert len(ctx.get_history()) == 1
     assert ctx.pop_dirty_keys() == []
+
+
+class Colour(enum.StrEnum):
+    RED = "red"
+
+
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+class MyFloat(float):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(Colour.RED, "red"), (Level.HIGH, 3), (MyFloat(1.5), 1.5), ([Colour.RED], ["red"])],
+    ids=["str-enum", "int-enum", "float-subclass", "nested"],
+)
+def test_subclasses_of_json_types_are_stored_as_plain_json(value, expected):
+    ctx = Context()
+    ctx.set("k", value)
+    got = ctx.get("k")
+    assert got == expected
+    assert json.dumps(got) == json.dumps(expected)
+    assert type(got) is type(expected)
+    assert ctx.set("k", expected) is False  # already stored as exactly that
+
+
+def test_float_subclass_nan_is_rejected():
+    with pytest.raises(ValueError, match="'k'"):
+        Context().set("k", MyFloat("nan"))
 
 
 def test_non_str_dict_keys_become_strings_like_json():
