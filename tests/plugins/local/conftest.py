@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import local_steps
 import pytest
 from f0 import Recipe, RunResult, SchedulerOptions
 from f0.engine import run_recipe
 from f0.hooks import Hooks
 from f0.manager import PluginSelection, make_plugin_manager
-from local_steps import CancelAfter, ScriptPlugin
+
+# The step type lives in a plain top-level module so that worker processes can
+# unpickle it by name; --import-mode=importlib does not put this folder on the path.
+_HERE = str(Path(__file__).parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+import local_steps  # noqa: E402
+from local_steps import CancelAfter, ScriptPlugin  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from f0 import RunStatus, StepStatus
-from local_steps import BARRIERS, HISTORY, LOG, step
+from local_steps import BARRIERS, EVENTS, HISTORY, LOG, step
 
 COMPLETED = StepStatus.COMPLETED
 SKIPPED = StepStatus.SKIPPED
@@ -83,6 +83,23 @@ def test_lower_idx_first_among_ready_steps_even_if_listed_later(run, script):
     )
     assert result.status is RunStatus.COMPLETED
     assert script.started() == ["c", "a", "b", "d"]
+
+
+def test_queued_steps_start_lowest_idx_first_not_first_queued(run):
+    # Two workers: "a" and "hold" start; "q" and "r" wait in the queue. "a"
+    # ends first and its worker takes "q"; meanwhile "low" becomes ready and,
+    # though queued after "r", goes before it.
+    EVENTS["go"] = threading.Event()
+    result = run(
+        step("a", 1, ("sleep", 0.1)),
+        step("hold", 2, ("wait", "go")),
+        step("q", 10, ("log", "start"), ("sleep", 0.4)),
+        step("r", 11, ("log", "start")),
+        step("low", 5, ("log", "start"), ("signal", "go"), depends_on=["a"]),
+        workers=2,
+    )
+    assert result.status is RunStatus.COMPLETED
+    assert [name for name, _ in LOG] == ["q", "low", "r"]
 
 
 def test_deltas_applied_in_completion_order_and_attributed(run, script):
@@ -193,6 +210,7 @@ def test_observers_see_each_attempt_and_one_finish_per_step(run, script):
         step("b", 2, ("fail", "x")),
         step("c", 3, depends_on=["b"]),
         continue_on_error=True,
+        workers=1,
     )
     assert script.events == [
         ("started", "a", 1),

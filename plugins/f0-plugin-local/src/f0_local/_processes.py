@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import signal
 import threading
+import time
 from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["ProcessWorkers", "default_start_method", "worker_main"]
 
 _STOP_GRACE_S = 2.0
+_POLL_S = 0.05
 
 
 def default_start_method() -> str:
@@ -107,7 +109,9 @@ class ProcessWorkers:
                 raise Cancelled
             try:
                 worker.conn.send_bytes(payload)
-                if not worker.conn.poll(step.timeout):
+                if not _wait_for_answer(worker.conn, step.timeout, cancel_event):
+                    if cancel_event.is_set():
+                        raise Cancelled
                     return timeout_outcome(step.timeout or 0.0), None
                 answer: AttemptResult = worker.conn.recv()
             except (EOFError, OSError):
@@ -175,6 +179,21 @@ class ProcessWorkers:
         process.start()
         child.close()  # so the parent sees EOF when the child dies
         return _Worker(parent, process)
+
+
+def _wait_for_answer(
+    conn: Connection, timeout: float | None, cancel_event: threading.Event
+) -> bool:
+    """Wait until *conn* is readable (True), the deadline passes or the run is cancelled."""
+    # Sliced so that a cancel from any thread is seen even when the scheduling
+    # thread itself is the one waiting here.
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        wait = _POLL_S if deadline is None else min(_POLL_S, deadline - time.monotonic())
+        if conn.poll(max(wait, 0.0)):
+            return True
+        if cancel_event.is_set() or (deadline is not None and time.monotonic() >= deadline):
+            return False
 
 
 def _reap(worker: _Worker) -> None:

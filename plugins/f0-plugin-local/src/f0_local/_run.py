@@ -1,10 +1,18 @@
 """One run of the local scheduler: the dependency bookkeeping and the main loop.
 
-The scheduling thread (the caller of ``Scheduler.run``) owns every piece of
-state here and is the only one to call ``session.finished``; worker threads
-only execute steps and hand back ``(index, result, delta)`` through a queue.
-A step that is the only one ready while nothing runs executes inline in the
-scheduling thread, so a chain never pays a thread hand-off.
+The scheduling thread (the caller of ``Scheduler.run``) owns the dependency
+state and is the only one to call ``session.finished``; worker threads only
+execute steps and hand back ``(index, result, delta)`` through a queue.
+
+Two rules keep the overhead per step low:
+
+* a step that is the only one ready while nothing runs executes inline in
+  the scheduling thread, so a chain never pays a thread hand-off;
+* every ready step goes to the pool's queue at once (lowest rank first), and
+  at most ``workers`` threads take from it, so workers go from step to step
+  without waiting for the scheduling thread. A worker *claims* a queued step
+  before starting it; after a failure (stop mode) or a cancel it refuses to
+  claim, and the step counts as not started.
 
 Steps are identified by their position in ``session.order`` and state lives
 in flat lists: this loop runs once per step and its cost is the overhead.
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import heapq
 import queue
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -35,13 +44,20 @@ CANCELLED = "run cancelled"
 #: How often the scheduling thread looks at ``cancel_event`` while it waits.
 _POLL_S = 0.05
 
-_PENDING, _RUNNING, _DONE = 0, 1, 2
+_PENDING, _QUEUED, _RUNNING, _DONE = 0, 1, 2, 3
 _COMPLETED = StepStatus.COMPLETED
 _FAILED = StepStatus.FAILED
 
-#: What a worker hands back: a result (None: it saw the run cancelled) or the
-#: exception that escaped (a bug or a raising hook), and the delta.
-_Done = tuple[int, StepResult | BaseException | None, Delta | None]
+
+class _NotStarted:
+    """A worker's answer for a queued step it did not claim (stop or cancel)."""
+
+
+_NOT_STARTED = _NotStarted()
+
+#: What a worker hands back: a result (None: it saw the run cancelled), the
+#: exception that escaped (a bug or a raising hook) or _NOT_STARTED; the delta.
+_Done = tuple[int, StepResult | BaseException | _NotStarted | None, Delta | None]
 
 
 def _unsatisfied(name: str) -> str:
@@ -80,7 +96,8 @@ class LocalRun:
         self._blocked: list[str | None] = [None] * n
         self._state = bytearray(n)
         self._ready: list[int] = []
-        self._running = 0  # steps handed to workers (not the inline one)
+        self._running = 0  # steps handed to the pool and not handed back
+        self._claim = threading.Lock()  # guards _QUEUED -> _RUNNING against stop/cancel
         self._views: list[StepContext | None] = [None] * n
         self._started: list[float | None] = [None] * n
         self._stopped_by: str | None = None
@@ -107,19 +124,19 @@ class LocalRun:
         ready = self._ready
         by_rank = self._by_rank
         pop = heapq.heappop
-        workers = self._workers
+        inline_always = self._workers == 1
         # Roots first, all of them: releasing a disabled root changes _waiting.
         for i in [i for i, waiting in enumerate(self._waiting) if waiting == 0]:
             self._release_root(i)
         while True:
-            while ready and self._stopped_by is None and self._running < workers:
+            while ready and self._stopped_by is None:
                 if cancel.is_set():
                     break
-                i = by_rank[pop(ready)]
-                if self._running == 0 and (not ready or workers == 1):
-                    self._run_inline(i)
+                rank = pop(ready)
+                if self._running == 0 and (inline_always or not ready):
+                    self._run_inline(by_rank[rank])
                 else:
-                    self._submit(i)
+                    self._submit(rank)
             if cancel.is_set():
                 self._cancel_rest()
                 return
@@ -135,13 +152,13 @@ class LocalRun:
             return  # cancelled meanwhile; _cancel_rest reports it
         self._finish(i, result, delta)
 
-    def _submit(self, i: int) -> None:
-        self._state[i] = _RUNNING
+    def _submit(self, rank: int) -> None:
+        self._state[self._by_rank[rank]] = _QUEUED
         self._running += 1
         pool = self._pool
         if pool is None:
             pool = self._pool = DaemonPool(self._workers, self._work, "f0-local")
-        pool.submit(i, self._running)
+        pool.submit(rank, self._running)
 
     def _receive(self) -> None:
         try:
@@ -149,23 +166,36 @@ class LocalRun:
         except queue.Empty:
             return
         self._running -= 1
+        if result is _NOT_STARTED:
+            if self._state[i] == _QUEUED:
+                self._state[i] = _PENDING  # reported by _skip_rest or _cancel_rest
+            return
         if isinstance(result, BaseException):
             raise result
-        if result is None or self._state[i] == _DONE:
+        if not isinstance(result, StepResult) or self._state[i] == _DONE:
             return  # cancelled; reported by _cancel_rest
         self._finish(i, result, delta)
 
     def _finish(self, i: int, result: StepResult, delta: Delta | None) -> None:
         self._state[i] = _DONE
+        self._views[i] = None  # let the step's view go
         step = self._steps[i]
         self._session.finished(step, result, delta)
         status = result.status
         if status is _COMPLETED:
             self._release(i, None)
             return
-        if status is _FAILED and not self._continue and self._stopped_by is None:
-            self._stopped_by = step.name
+        if status is _FAILED:
+            self._stop(step.name)
         self._release(i, step.name)
+
+    def _stop(self, failed: str) -> None:
+        """Without continue_on_error, the first failure stops new steps from starting."""
+        if self._continue:
+            return
+        with self._claim:
+            if self._stopped_by is None:
+                self._stopped_by = failed
 
     # -- dependency bookkeeping ------------------------------------------------
     def _release_root(self, i: int) -> None:
@@ -234,24 +264,28 @@ class LocalRun:
     def _cancel_rest(self) -> None:
         """The run is cancelled: running steps end CANCELLED, the others SKIPPED."""
         session = self._session
+        state = self._state
+        with self._claim:  # queued steps no worker claimed yet will never start
+            for i, value in enumerate(state):
+                if value == _QUEUED:
+                    state[i] = _PENDING
         while self._running:  # results already handed back are real results
             try:
                 i, result, delta = self._done.get_nowait()
             except queue.Empty:
                 break
             self._running -= 1
-            if isinstance(result, StepResult) and self._state[i] != _DONE:
-                self._state[i] = _DONE
-                session.finished(self._steps[i], result, delta)
+            if isinstance(result, StepResult) and state[i] == _RUNNING:
+                self._finish(i, result, delta)
         if self._processes is not None:
             self._processes.kill_busy()
         now = time.time()
         for i, step in enumerate(self._steps):
-            state = self._state[i]
-            if state == _DONE or step.name in session.results:
+            was = state[i]
+            if was == _DONE or step.name in session.results:
                 continue
-            self._state[i] = _DONE
-            if state == _RUNNING:
+            state[i] = _DONE
+            if was == _RUNNING:
                 view = self._views[i]
                 if view is not None:
                     view.close()  # later writes raise; its delta is never applied
@@ -274,13 +308,29 @@ class LocalRun:
             self._processes.shutdown()
 
     # -- executing one step (worker threads, or inline) -------------------------
-    def _work(self, i: int) -> None:
+    def _work(self, rank: int) -> None:
+        i = self._by_rank[rank]
+        with self._claim:
+            claimed = (
+                self._state[i] == _QUEUED
+                and self._stopped_by is None
+                and not self._session.cancel_event.is_set()
+            )
+            if claimed:
+                self._state[i] = _RUNNING
+        if not claimed:
+            self._done.put((i, _NOT_STARTED, None))
+            return
         try:
             result, delta = self._execute(i)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the scheduling thread
             self._done.put((i, exc, None))
-        else:
-            self._done.put((i, result, delta))
+            return
+        if result is not None and result.status is _FAILED:
+            # Stop now, not when the scheduling thread gets to this result:
+            # this worker's next claim must already see it.
+            self._stop(result.name)
+        self._done.put((i, result, delta))
 
     def _execute(self, i: int) -> tuple[StepResult | None, Delta | None]:
         """All attempts of step *i*; (None, None) if the run was cancelled meanwhile."""

@@ -17,36 +17,38 @@ if TYPE_CHECKING:
 __all__ = ["DaemonPool", "call_with_deadline"]
 
 T = TypeVar("T")
+_STOP = -1
 
 
 class DaemonPool:
-    """Up to *size* daemon threads calling ``work(i)`` for each submitted index.
+    """Up to *size* daemon threads calling ``work(job)``, lowest job number first.
 
-    Threads start lazily, one per job in flight, so a run that never has two
-    steps at once starts none.
+    Jobs are ranks: when several wait, the lowest goes first, whatever order
+    they were submitted in. Threads start lazily, one per job in flight, so a
+    run that never has two steps at once starts none.
     """
 
     def __init__(self, size: int, work: Callable[[int], None], name: str) -> None:
         self._size = size
         self._work = work
         self._name = name
-        self._jobs: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._jobs: queue.PriorityQueue[int] = queue.PriorityQueue()
         self._threads: list[threading.Thread] = []
 
-    def submit(self, i: int, in_flight: int) -> None:
-        """Queue job *i*; *in_flight* (this one included) says how many threads are needed."""
+    def submit(self, job: int, in_flight: int) -> None:
+        """Queue *job* (>= 0); *in_flight* (this one included) says how many threads would help."""
         if len(self._threads) < in_flight and len(self._threads) < self._size:
             thread = threading.Thread(
                 target=self._loop, name=f"{self._name}-{len(self._threads)}", daemon=True
             )
             thread.start()
             self._threads.append(thread)
-        self._jobs.put(i)
+        self._jobs.put(job)
 
     def shutdown(self, *, wait: bool) -> None:
         """Stop every thread once it is idle; with *wait*, join them."""
         for _ in self._threads:
-            self._jobs.put(None)
+            self._jobs.put(_STOP)  # sorts before every job
         if wait:
             for thread in self._threads:
                 thread.join()
@@ -55,8 +57,8 @@ class DaemonPool:
     def _loop(self) -> None:
         get = self._jobs.get
         work = self._work
-        while (i := get()) is not None:
-            work(i)
+        while (job := get()) != _STOP:
+            work(job)
 
 
 class _Box:
