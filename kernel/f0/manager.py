@@ -172,6 +172,19 @@ def _load_entry_points(pm: F0PluginManager, selection: PluginSelection) -> None:
             pm.load_failures.append(PluginLoadFailure(name=name, distribution=dist, error=f"{type(exc).__name__}: {exc}"))
 
 
+def _report_missing(pm: F0PluginManager, selection: PluginSelection) -> None:
+    """Record plugins named in ``F0_LOAD_PLUGINS`` that are not installed (fatal if strict)."""
+    known = {info.name for info in pm.infos.values()} | {f.name for f in pm.load_failures}
+    for name in selection.load or ():
+        if name in known or name in selection.disabled:
+            continue
+        error = f"not installed (no entry point {name!r} in group {ENTRY_POINT_GROUP!r}); try: pip install {_PREFIX}{name}"
+        if selection.strict:
+            msg = f"plugin {name!r} {error}"
+            raise PluginError(msg, plugin=name)
+        pm.load_failures.append(PluginLoadFailure(name=name, distribution=None, error=error))
+
+
 def _drop_unknown_hooks(pm: F0PluginManager, *, strict: bool) -> None:
     """Unregister each plugin implementing a hook f0 does not define."""
     while True:
@@ -206,6 +219,7 @@ def make_plugin_manager(selection: PluginSelection | None = None) -> F0PluginMan
         pm.register_plugin(module, PluginInfo(name=module_name, module=module_name, builtin=True))
     if selection.autoload or selection.load:
         _load_entry_points(pm, selection)
+    _report_missing(pm, selection)
     for name in selection.disabled:
         pm.set_blocked(name)  # unregisters a built-in of that name too
         pm.infos.pop(name, None)

@@ -378,12 +378,14 @@ def test_disabling_a_builtin_unlists_it():
     assert pm.hook.f0_validate_recipe.get_hookimpls() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="design question: F0_STRICT_PLUGINS does not complain when F0_LOAD_PLUGINS names a "
-    "plugin that is not installed (a CI run silently goes on without it; f0.testing's "
-    "strict test manager too)",
-)
 def test_strict_selection_naming_an_uninstalled_plugin_fails():
     with pytest.raises(PluginError, match="no-such-plugin"):
         make(autoload=False, load=("no-such-plugin",), strict=True)
+
+
+def test_selection_naming_an_uninstalled_plugin_is_reported():
+    pm = make(autoload=False, load=("no-such-plugin",))
+    [failure] = pm.load_failures
+    assert failure.name == "no-such-plugin"
+    assert "not installed" in failure.error
+    assert "pip install f0-plugin-no-such-plugin" in failure.error

@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from f0_python import _resolve
-from python_plugin_support import py_step, recipe_in, run_step, write_files
+from .python_plugin_support import py_step, recipe_in, run_step, write_files
 
 
 def steps_returning(label: str) -> dict[str, str]:
