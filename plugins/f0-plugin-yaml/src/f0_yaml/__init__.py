@@ -28,6 +28,6 @@ def f0_load_recipe(path: Path, text: str) -> Recipe | None:
     """Load *path* (content *text*) if it is YAML or JSON; None for other suffixes."""
     if path.suffix.lower() not in SUFFIXES:
         return None
-    from f0_yaml._loader import load_recipe  # noqa: PLC0415 - ruamel.yaml loads only here
+    from f0_yaml._loader import load_recipe  # ruamel.yaml loads only here
 
     return load_recipe(path, text)

@@ -9,6 +9,7 @@ so field checks never touch ruamel types (whose ``ScalarBoolean`` is an
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
@@ -34,6 +35,8 @@ MAX_VALUES = 1_000_000
 #: deeper values are step arguments nobody reports on.
 _SPOT_DEPTH = 5
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_MARK_TEXT = re.compile(r"line (\d+), column (\d+)")
 
 Key = Any
 At = tuple[Key, ...]
@@ -139,18 +142,18 @@ def _load(text: str, where: str, problems: list[Problem], *, allow_duplicates: b
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         data = yaml.load(text)
-    for warning in caught:
-        if allow_duplicates:
-            continue  # the first pass reported these already
-        problems.append(
-            Problem(
-                message=f"YAML: {_one_line(str(warning.message))}",
-                pos=_mark_pos(getattr(warning.message, "problem_mark", None), where),
-                severity=Severity.WARNING,
-                code="W006",
-                where=where,
-            )
+    # Only a load that succeeds gets here: if the first pass stopped at a
+    # duplicate key, its warnings come from the second pass.
+    problems.extend(
+        Problem(
+            message=f"YAML: {_one_line(str(warning.message))}",
+            pos=_warning_pos(str(warning.message), where),
+            severity=Severity.WARNING,
+            code="W006",
+            where=where,
         )
+        for warning in caught
+    )
     return data
 
 
@@ -158,7 +161,10 @@ def _duplicate_problems(text: str, where: str) -> list[Problem]:
     """One problem per repeated key, found on the node graph (aliases visited once)."""
     problems: list[Problem] = []
     seen: set[int] = set()
-    pending: list[Node] = [YAML(typ="rt").compose(text)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # _load reports them
+        root = YAML(typ="rt").compose(text)
+    pending: list[Node] = [root]
     while pending:
         node = pending.pop()
         if node is None or id(node) in seen:
@@ -272,14 +278,16 @@ def _lc_data(value: Any) -> dict[Any, Any]:
 
 def _scalar(value: Any) -> Any:  # noqa: PLR0911 - one return per scalar type
     """ruamel's scalar subclasses as the plain Python type they stand for."""
-    if value is None or type(value) in (str, int, float, bool):
+    if type(value) is str:
+        return _text(value)
+    if value is None or type(value) in (int, float, bool):
         return value
     if isinstance(value, ScalarBoolean):  # an int subclass in ruamel
         return bool(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        return str(value)
+        return _text(str(value))
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
@@ -288,6 +296,18 @@ def _scalar(value: Any) -> Any:  # noqa: PLR0911 - one return per scalar type
     if type(value).__name__ == "TaggedScalar" and isinstance(tagged, str):
         return str(tagged)  # unknown ``!tag``: keep the text
     return value  # dates, bytes (``!!binary``): already plain Python
+
+
+def _text(value: str) -> str:
+    """*value* with escaped UTF-16 surrogate pairs joined into one character.
+
+    ruamel decodes ``"\\ud83d\\ude00"`` (how ``json.dumps`` writes an emoji) as
+    two lone surrogates. Lone surrogates cannot be printed or encoded, so any
+    left over become U+FFFD.
+    """
+    if not _SURROGATE.search(value):
+        return value
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _key(key: Any) -> Any:
@@ -315,6 +335,16 @@ def _mark_pos(mark: Any, where: str) -> SourcePos | None:
     return None
 
 
+def _warning_pos(text: str, where: str) -> SourcePos | None:
+    # ruamel's warnings carry their marks only as text; the last one is where
+    # the problem is ("second occurrence ... line 2, column 16").
+    marks = _MARK_TEXT.findall(text)
+    if not marks:
+        return None
+    line, col = marks[-1]
+    return SourcePos(where, int(line), int(col))
+
+
 def _offset_pos(text: str, offset: Any, where: str) -> SourcePos | None:
     if not isinstance(offset, int):
         return None
@@ -325,7 +355,9 @@ def _offset_pos(text: str, offset: Any, where: str) -> SourcePos | None:
 
 def _char(character: Any) -> str:
     if isinstance(character, str) and len(character) == 1:
-        return f"#x{ord(character):04x}"
+        character = ord(character)
+    if isinstance(character, int):
+        return f"#x{character:04x}"
     return repr(character)
 
 

@@ -100,7 +100,8 @@ def _check_metadata_values(meta: Fields, metadata: dict[str, Any]) -> None:
         # ``version: 2.0`` is a float to YAML; "2.10" would read as 2.1.
         meta.warn(
             "version",
-            f"version {version!r} is a number; quote it (version: '{version}') to keep it exact",
+            f"{meta.name('version')} {version!r} is a number; "
+            f"quote it (version: '{version}') to keep it exact",
             code="W004",
         )
         metadata["version"] = str(version)

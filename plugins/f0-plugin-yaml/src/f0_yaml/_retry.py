@@ -79,8 +79,7 @@ def read_retry(fields: Fields) -> dict[str, float]:
         if key in {"retries", "retry_count"}:
             retry.error(
                 key,
-                f"{retry.name(key)} does not belong here: set {key} on the "
-                f"{'defaults' if fields.prefix == 'defaults.' else 'step'} itself",
+                f"{retry.name(key)} is not a retry setting: put {key} beside retry, not inside it",
                 code="E004",
                 at_key=True,
             )

@@ -1,0 +1,69 @@
+"""Fixtures of the f0-plugin-yaml tests.
+
+Helpers are fixtures (not an importable module): the suite runs with
+``--import-mode=importlib``, where test folders are not on ``sys.path``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from f0 import Problem, Recipe
+from f0_yaml import f0_load_recipe
+
+LoadText = Callable[..., Recipe]
+
+
+def dedent(text: str) -> str:
+    """Recipe text as written in a test, without the common indentation."""
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def _load_text(text: str, path: Path | str = "recipe.yaml") -> Recipe:
+    recipe = f0_load_recipe(path=Path(path), text=text)
+    assert recipe is not None
+    return recipe
+
+
+def _only(recipe: Recipe) -> Problem:
+    assert len(recipe.problems) == 1, [str(p) for p in recipe.problems]
+    return recipe.problems[0]
+
+
+def _at(problem: Problem) -> tuple[int, int]:
+    assert problem.pos is not None, str(problem)
+    return (problem.pos.line, problem.pos.col)
+
+
+@pytest.fixture(scope="session")
+def load_text() -> LoadText:
+    """``load_text(text, path="recipe.yaml")``: load *text* as the content of *path* (not read)."""
+    return _load_text
+
+
+@pytest.fixture(scope="session")
+def only() -> Callable[[Recipe], Problem]:
+    """``only(recipe)``: its one problem (fails unless there is exactly one)."""
+    return _only
+
+
+@pytest.fixture(scope="session")
+def at() -> Callable[[Problem], tuple[int, int]]:
+    """``at(problem)``: its ``(line, col)``."""
+    return _at
+
+
+@pytest.fixture
+def load(tmp_path: Path) -> LoadText:
+    """``load(text, name="recipe.yaml")``: write the dedented *text* to a file and load it."""
+
+    def load(text: str, name: str = "recipe.yaml") -> Recipe:
+        path = tmp_path / name
+        text = dedent(text)
+        path.write_text(text, encoding="utf-8")
+        return _load_text(text, path)
+
+    return load
