@@ -44,9 +44,13 @@ def main() -> int:
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"f0 --help: best {result['f0_help_best_ms']} ms, median {result['f0_help_median_ms']} ms")
+        print(
+            f"f0 --help: best {result['f0_help_best_ms']} ms, median {result['f0_help_median_ms']} ms"
+        )
         print(f"python -c pass (floor): median {result['python_floor_median_ms']} ms")
-        print(f"budget {BUDGET_MS:.0f} ms: {'OK' if result['f0_help_median_ms'] <= BUDGET_MS else 'OVER'}")
+        print(
+            f"budget {BUDGET_MS:.0f} ms: {'OK' if result['f0_help_median_ms'] <= BUDGET_MS else 'OVER'}"
+        )
     return 0 if result["f0_help_median_ms"] <= BUDGET_MS else 1
 
 

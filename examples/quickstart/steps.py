@@ -99,8 +99,10 @@ def write_report(context: Any, params: dict[str, Any]) -> int:
     lines = [
         f"# {summary['title']}",
         "",
-        f"Total revenue: {summary['total_revenue']:.2f} "
-        f"({summary['rows_used']} rows, {summary['rows_dropped']} dropped)",
+        (
+            f"Total revenue: {summary['total_revenue']:.2f} "
+            f"({summary['rows_used']} rows, {summary['rows_dropped']} dropped)"
+        ),
         f"Top region: {summary['top_region']}; best month: {summary['best_month']}",
         "",
         "| region | revenue |",

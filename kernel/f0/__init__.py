@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from f0._markers import hookimpl, hookspec
 
 if TYPE_CHECKING:
+    from f0.attempt import run_attempt
     from f0.context import Context, StepClosedError, StepContext, normalize_value
     from f0.errors import (
         F0Error,
@@ -38,9 +39,7 @@ if TYPE_CHECKING:
         StepResult,
         StepStatus,
     )
-    from f0.attempt import run_attempt
     from f0.plan import Plan, build_plan
-    from f0.validate import COMMON_STEP_KEYS
     from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepEnv, StepRunner
     from f0.scriptlet import (
         BaseScriptlet,
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
         register_scriptlet,
     )
     from f0.session import RunSession
+    from f0.validate import COMMON_STEP_KEYS
 
 _EXPORTS: dict[str, str] = {
     "BaseScriptlet": "f0.scriptlet",
@@ -106,9 +106,9 @@ _EXPORTS: dict[str, str] = {
 __version__ = "0.1.0"
 
 __all__ = [
+    "COMMON_STEP_KEYS",
     "BaseScriptlet",
     "BundleTarget",
-    "COMMON_STEP_KEYS",
     "ComputeScriptlet",
     "Context",
     "ContextStore",
@@ -147,13 +147,13 @@ __all__ = [
     "StepRunner",
     "StepStatus",
     "UsageError",
+    "__version__",
     "build_plan",
     "hookimpl",
     "hookspec",
     "normalize_value",
     "register_scriptlet",
     "run_attempt",
-    "__version__",
 ]
 
 

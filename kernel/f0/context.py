@@ -14,6 +14,7 @@ That one rule makes threads, processes and remote workers behave the same.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -62,7 +63,7 @@ def normalize_value(key: str, value: Any) -> Any:
     if value is None or kind is str or kind is int or kind is bool:
         return value
     if kind is float:
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             msg = f"value for context key {key!r} is not JSON-serialisable: {value!r}"
             raise ValueError(msg)
         return value
@@ -146,8 +147,8 @@ class Context:
 
     def __init__(
         self,
-        enable_history: bool = True,  # noqa: FBT001, FBT002 - legacy positional API
-        enable_metrics: bool = True,  # noqa: FBT001, FBT002
+        enable_history: bool = True,
+        enable_metrics: bool = True,
         *,
         store: ContextStore | None = None,
     ) -> None:
@@ -220,7 +221,7 @@ class Context:
             raise ValueError(msg) from None
         if not isinstance(data, dict):
             msg = f"context JSON must be an object, not {type(data).__name__}"
-            raise ValueError(msg)
+            raise ValueError(msg)  # noqa: TRY004 - the legacy API raises ValueError here
         return cls.from_dict(data, **kwargs)
 
     # -- writing ---------------------------------------------------------
@@ -253,7 +254,9 @@ class Context:
         are stored as they are.
         """
         with self._lock:
-            return self._write(delta.changes, delta.removed, who if who is not None else delta.who, "set")
+            return self._write(
+                delta.changes, delta.removed, who if who is not None else delta.who, "set"
+            )
 
     def merge_from(
         self,
@@ -373,7 +376,11 @@ class Context:
             gone.append(key)
             changed.append(key)
             if history is not None:
-                history.append(HistoryEntry(now, key, before, None, who, "delete" if operation == "set" else operation))
+                history.append(
+                    HistoryEntry(
+                        now, key, before, None, who, "delete" if operation == "set" else operation
+                    )
+                )
             if key not in dirty:
                 dirty[key] = None
                 if callbacks:
@@ -524,7 +531,9 @@ class StepContext:
 
     def _check_open(self) -> None:
         if self._closed:
-            msg = f"step {self.who!r} wrote to the context after its deadline; the write is discarded"
+            msg = (
+                f"step {self.who!r} wrote to the context after its deadline; the write is discarded"
+            )
             raise StepClosedError(msg)
 
     def _base_contains(self, key: str) -> bool:
@@ -539,4 +548,3 @@ class StepContext:
             with self._base._lock:  # noqa: SLF001 - same module; avoid a copy for a comparison
                 return self._base._data.get(key, _MISSING)  # noqa: SLF001
         return self._base.get(key, _MISSING)
-

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import secrets
 import time
-from contextlib import closing
 from collections.abc import Mapping
+from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
 from f0.context import Context, normalize_value
@@ -29,7 +29,9 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
 
 
-def run_status(results: Mapping[str, StepResult], *, cancelled: bool, continue_on_error: bool) -> RunStatus:
+def run_status(
+    results: Mapping[str, StepResult], *, cancelled: bool, continue_on_error: bool
+) -> RunStatus:
     """The run's status from its steps' results."""
     statuses = {r.status for r in results.values()}
     if cancelled or StepStatus.CANCELLED in statuses:
@@ -61,7 +63,12 @@ def run_recipe(
     sched = hooks.scheduler(scheduler, options)
     context = Context(store=hooks.context_store(context_url))
     with closing(context):  # the store is closed even when a scheduler or observer raises
-        info = RunInfo(run_id=run_id or new_run_id(), recipe=recipe, started_at=time.time(), scheduler=scheduler)
+        info = RunInfo(
+            run_id=run_id or new_run_id(),
+            recipe=recipe,
+            started_at=time.time(),
+            scheduler=scheduler,
+        )
         context.apply_delta(
             Delta(
                 changes={
@@ -75,7 +82,9 @@ def run_recipe(
         )
         if seed_changes:
             context.apply_delta(Delta(changes=seed_changes), who="cli")
-        session = RunSession(hooks=hooks, recipe=recipe, plan=plan, context=context, info=info, options=options)
+        session = RunSession(
+            hooks=hooks, recipe=recipe, plan=plan, context=context, info=info, options=options
+        )
         hooks.run_started(info)
         try:
             sched.run(session)
@@ -85,13 +94,17 @@ def run_recipe(
             # A scheduler that stopped early (Ctrl-C, a bug) leaves steps unreported.
             for step in plan.order:
                 if step.name not in session.results:
-                    session.skip(step, "run cancelled before the step finished", StepStatus.CANCELLED)
+                    session.skip(
+                        step, "run cancelled before the step finished", StepStatus.CANCELLED
+                    )
         results = {s.name: session.results[s.name] for s in plan.order}
         result = RunResult(
             run_id=info.run_id,
             recipe_name=recipe.name,
             recipe_path=str(recipe.path) if recipe.path else None,
-            status=run_status(results, cancelled=session.cancelled, continue_on_error=options.continue_on_error),
+            status=run_status(
+                results, cancelled=session.cancelled, continue_on_error=options.continue_on_error
+            ),
             steps=results,
             context=context.to_dict(),
             started_at=info.started_at,

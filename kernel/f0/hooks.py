@@ -33,7 +33,11 @@ PROVIDER_HINTS: dict[str, dict[str, str]] = {
 
 def _missing(kind: str, key: str, where: str | None = None) -> MissingProviderError:
     dist = PROVIDER_HINTS.get(kind, {}).get(key)
-    hint = f"; install it with: pip install {dist}" if dist else "; is the plugin that provides it installed? (see: f0 plugins)"
+    hint = (
+        f"; install it with: pip install {dist}"
+        if dist
+        else "; is the plugin that provides it installed? (see: f0 plugins)"
+    )
     return MissingProviderError(f"no installed plugin provides {kind} {key!r}{hint}", where=where)
 
 

@@ -17,12 +17,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
-
 if TYPE_CHECKING:
     import typer
 
-    from f0.model import Delta, Problem, Recipe, RunInfo, RunResult, SchedulerOptions, Step, StepResult
+    from f0.model import (
+        Delta,
+        Problem,
+        Recipe,
+        RunInfo,
+        RunResult,
+        SchedulerOptions,
+        Step,
+        StepResult,
+    )
     from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepRunner
 
 from f0._markers import hookspec

@@ -44,7 +44,9 @@ def configure_logging(*, json_lines: bool = False, debug: bool | None = None) ->
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info if json_lines else structlog.processors.StackInfoRenderer(),
+            structlog.processors.format_exc_info
+            if json_lines
+            else structlog.processors.StackInfoRenderer(),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),

@@ -165,11 +165,15 @@ def _load_entry_points(pm: F0PluginManager, selection: PluginSelection) -> None:
                     version=ep.dist.version if ep.dist is not None else None,
                 ),
             )
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break f0
+        except Exception as exc:
             if selection.strict:
                 msg = f"plugin {name!r} ({dist}) failed to load: {exc}"
                 raise PluginError(msg, plugin=name) from exc
-            pm.load_failures.append(PluginLoadFailure(name=name, distribution=dist, error=f"{type(exc).__name__}: {exc}"))
+            pm.load_failures.append(
+                PluginLoadFailure(
+                    name=name, distribution=dist, error=f"{type(exc).__name__}: {exc}"
+                )
+            )
 
 
 def _report_missing(pm: F0PluginManager, selection: PluginSelection) -> None:

@@ -8,7 +8,7 @@ decoded from YAML/JSON; treat them as read-only.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ class SourcePos:
         return f"{self.path}:{self.line}:{self.col}"
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How bad a :class:`Problem` is. Errors stop a run; warnings do not."""
 
     ERROR = "error"
@@ -93,8 +93,20 @@ class RetryPolicy:
         return self.retries + 1
 
 
-def _frozen_tuple(value: Any) -> tuple[str, ...]:
+def _frozen_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
+
+
+def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
+    return tuple(value)
+
+
+def _problems(value: Iterable[Problem]) -> tuple[Problem, ...]:
+    return tuple(value)
+
+
+def _frozen_set(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -140,13 +152,13 @@ class Recipe:
     """A loaded recipe: metadata, steps and everything the loader noticed."""
 
     name: str
-    steps: tuple[Step, ...] = attrs.field(converter=tuple)
+    steps: tuple[Step, ...] = attrs.field(converter=_steps)
     path: Path | None = None
     metadata: Mapping[str, Any] = attrs.field(factory=dict)
     #: Default retry policy for steps that do not set their own.
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     #: Problems found while loading (bad types, unknown keys...).
-    problems: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problems: tuple[Problem, ...] = attrs.field(default=(), converter=_problems)
     #: SHA-256 of the canonical JSON of the file's content.
     file_hash: str = ""
     raw: Mapping[str, Any] = attrs.field(factory=dict)
@@ -165,7 +177,7 @@ class Recipe:
         raise KeyError(name)
 
 
-class StepStatus(str, enum.Enum):
+class StepStatus(enum.StrEnum):
     """Where a step is in its life. Terminal: all but PENDING and RUNNING."""
 
     PENDING = "PENDING"
@@ -177,7 +189,7 @@ class StepStatus(str, enum.Enum):
     CACHED = "CACHED"
 
 
-class RunStatus(str, enum.Enum):
+class RunStatus(enum.StrEnum):
     """How a run ended (or that it has not yet)."""
 
     PENDING = "PENDING"
@@ -198,7 +210,7 @@ class Delta:
 
     changes: Mapping[str, Any] = attrs.field(factory=dict)
     removed: tuple[str, ...] = attrs.field(default=(), converter=_frozen_tuple)
-    reads: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    reads: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set)
     who: str | None = None
 
     @property

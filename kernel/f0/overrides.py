@@ -10,14 +10,14 @@ otherwise.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from f0.context import normalize_value
 from f0.errors import UsageError
-from f0.model import Recipe
+from f0.model import Recipe, Step
 
 __all__ = ["apply_overrides", "parse_assignment", "parse_value"]
 
@@ -48,6 +48,12 @@ def parse_assignment(item: str) -> tuple[str, Any]:
     return key, value
 
 
+def _override_args(step: Step, overrides: dict[str, Any] | None) -> Step:
+    if not overrides or not isinstance(step.args, Mapping):
+        return step
+    return attrs.evolve(step, args={**step.args, **overrides})
+
+
 def apply_overrides(recipe: Recipe, items: Iterable[str]) -> tuple[Recipe, dict[str, Any]]:
     """Apply ``--set`` *items*: return the recipe with step args overridden and the context seed."""
     seed: dict[str, Any] = {}
@@ -62,8 +68,5 @@ def apply_overrides(recipe: Recipe, items: Iterable[str]) -> tuple[Recipe, dict[
             seed[key] = value
     if not arg_overrides:
         return recipe, seed
-    steps = tuple(
-        attrs.evolve(s, args={**s.args, **arg_overrides[s.name]}) if s.name in arg_overrides else s
-        for s in recipe.steps
-    )
+    steps = [_override_args(s, arg_overrides.get(s.name)) for s in recipe.steps]
     return attrs.evolve(recipe, steps=steps), seed

@@ -326,7 +326,7 @@ class BaseScriptlet(abc.ABC):
     def logger(self) -> Any:
         """A structlog logger named after the scriptlet (created on first use)."""
         if self._logger is None:
-            from f0.log import get_logger  # noqa: PLC0415 - structlog only when used
+            from f0.log import get_logger
 
             self._logger = get_logger(f"f0.scriptlet.{self.name}")
         return self._logger
@@ -531,7 +531,7 @@ class ExecutionContext:
     def __init__(self, context: Any = None) -> None:
         if context is None:
             # Lazily: f0.context pulls in attrs; this module stays stdlib-only.
-            from f0.context import Context  # noqa: PLC0415
+            from f0.context import Context
 
             context = Context()
         self.context = context

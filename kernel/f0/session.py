@@ -9,6 +9,7 @@ that step's delta to the run context (in completion order), writes the
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Mapping
@@ -125,7 +126,9 @@ class RunSession:
                 # The step's changes and the spec's steps.<name>.* keys land as
                 # one batch (recipes.md §4.6), attributed to the step.
                 changes = {**delta.changes, **self._outcome_keys(step, result)}
-                self.context.apply_delta(Delta(changes=changes, removed=delta.removed), who=step.name)
+                self.context.apply_delta(
+                    Delta(changes=changes, removed=delta.removed), who=step.name
+                )
             elif not delta.empty:
                 self.context.apply_delta(delta, who=step.name)
         if self._finished_hook is not None:
@@ -153,10 +156,9 @@ class RunSession:
             prefix + "duration": round(result.duration_s, 6),
         }
         if isinstance(result.result, dict):
-            try:
+            # Runners report non-JSON results as failures; such a value is never stored.
+            with contextlib.suppress(ValueError):
                 keys[prefix + "result"] = normalize_value(prefix + "result", result.result)
-            except ValueError:
-                pass  # the runner reports non-JSON results as failures; never store them
         return keys
 
 

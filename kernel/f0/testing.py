@@ -98,7 +98,9 @@ def write_project(root: Path, files: Mapping[str, str]) -> Path:
     return root
 
 
-def run_recipe_file(hooks: Hooks, path: Path | str, *, sets: list[str] | None = None, **options: Any) -> Any:
+def run_recipe_file(
+    hooks: Hooks, path: Path | str, *, sets: list[str] | None = None, **options: Any
+) -> Any:
     """Load, validate and run the recipe at *path* in-process; return the RunResult.
 
     *options* are :class:`~f0.model.SchedulerOptions` fields plus ``scheduler``

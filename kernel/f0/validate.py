@@ -58,16 +58,16 @@ def validate_recipe(hooks: Hooks, recipe: Recipe, *, strict: bool = False) -> li
                 )
             )
             continue
-        for key in step.options:
-            if key not in runner.option_keys:
-                problems.append(
-                    Problem(
-                        message=f"step {step.name!r}: unknown key {key!r} for step type {step.type!r}",
-                        pos=step.where(key),
-                        severity=Severity.WARNING,
-                        code="W021",
-                    )
-                )
+        problems.extend(
+            Problem(
+                message=f"step {step.name!r}: unknown key {key!r} for step type {step.type!r}",
+                pos=step.where(key),
+                severity=Severity.WARNING,
+                code="W021",
+            )
+            for key in step.options
+            if key not in runner.option_keys
+        )
         if step.enabled:
             problems.extend(runner.prepare(step, recipe))
     if strict:

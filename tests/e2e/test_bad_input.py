@@ -22,7 +22,10 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 CASES = {
-    "malformed_yaml": ("metadata: {name: x}\nsteps:\n  - {name: a, idx: 1\n", r"recipe\.yaml:\d+:\d+: "),
+    "malformed_yaml": (
+        "metadata: {name: x}\nsteps:\n  - {name: a, idx: 1\n",
+        r"recipe\.yaml:\d+:\d+: ",
+    ),
     "empty_file": ("", r"recipe\.yaml(:\d+:\d+)?: .*empty"),
     "steps_missing": ("metadata: {name: x}\n", r"recipe\.yaml(:\d+:\d+)?: .*steps"),
     "steps_not_a_list": ("metadata: {name: x}\nsteps: {a: 1}\n", r"recipe\.yaml:2:\d+: .*steps"),

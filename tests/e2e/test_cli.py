@@ -27,7 +27,7 @@ def test_plugins_lists_first_party(f0):
     result = f0("plugins", "--json")
     assert result.returncode == 0, result
     listed = {p["name"]: p for p in result.json()["plugins"]}
-    assert FIRST_PARTY <= set(listed)
+    assert set(listed) >= FIRST_PARTY
     assert listed["yaml"]["distribution"] == "f0-plugin-yaml"
     assert "f0_load_recipe" in listed["yaml"]["hooks"]
     assert "f0_scheduler" in listed["local"]["hooks"]
@@ -47,8 +47,12 @@ def test_without_yaml_plugin_f0_says_what_to_install(f0, tmp_path):
 
 
 def test_without_scheduler_plugin(f0, tmp_path):
-    shutil.copytree(QUICKSTART.parent, tmp_path / "q", ignore=shutil.ignore_patterns("out", "__pycache__"))
-    result = f0("run", str(tmp_path / "q" / "recipe.yaml"), env={"F0_DISABLE_PLUGINS": "f0-plugin-local"})
+    shutil.copytree(
+        QUICKSTART.parent, tmp_path / "q", ignore=shutil.ignore_patterns("out", "__pycache__")
+    )
+    result = f0(
+        "run", str(tmp_path / "q" / "recipe.yaml"), env={"F0_DISABLE_PLUGINS": "f0-plugin-local"}
+    )
     assert result.returncode == 2
     assert "pip install f0-plugin-local" in result.stderr
 

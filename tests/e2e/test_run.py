@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-
-
 pytestmark = pytest.mark.slow
 
 STEPS = Path(__file__).with_name("steps_lib.py")
@@ -352,7 +350,17 @@ steps:
   - {name: total, idx: 2, module: steps, function: add, args: {inputs: [n, fixed], out: sum}, depends_on: [a]}
 """
     )
-    result = f0("run", str(path), "--json", "--set", "n=4", "--set", "name=demo", "--set", "total.out=answer")
+    result = f0(
+        "run",
+        str(path),
+        "--json",
+        "--set",
+        "n=4",
+        "--set",
+        "name=demo",
+        "--set",
+        "total.out=answer",
+    )
     assert result.returncode == 0, result
     ctx = result.json()["context"]
     assert ctx["n"] == 4
@@ -441,7 +449,11 @@ def test_quickstart_text_mode(f0, tmp_path):
 
 
 def test_example_plugin_from_the_command_line(f0, project):
-    root = project({"r.yaml": "metadata: {name: hi}\nsteps:\n  - {name: hi, idx: 1, type: hello, greet: Ada}\n"})
+    root = project(
+        {
+            "r.yaml": "metadata: {name: hi}\nsteps:\n  - {name: hi, idx: 1, type: hello, greet: Ada}\n"
+        }
+    )
     listed = f0("plugins", "--json").json()
     assert "hello" in {p["name"] for p in listed["plugins"]}
     assert f0("hello", "Ada").stdout.strip() == "Hello, Ada!"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import f0_hello
+import pytest
 
 
 @pytest.fixture
@@ -45,7 +44,9 @@ def test_step_type_runs_in_a_recipe(hello, f0_project, f0_run):
 
 def test_bad_greet_is_a_validation_error(hello, f0_project, f0_cli):
     root = f0_project(
-        {"recipe.yaml": "metadata: {name: bad}\nsteps:\n  - {name: hi, idx: 1, type: hello, greet: 42}\n"}
+        {
+            "recipe.yaml": "metadata: {name: bad}\nsteps:\n  - {name: hi, idx: 1, type: hello, greet: 42}\n"
+        }
     )
     result = f0_cli("validate", str(root / "recipe.yaml"), "--json")
     assert result.exit_code == 2
@@ -57,7 +58,9 @@ def test_bad_greet_is_a_validation_error(hello, f0_project, f0_cli):
 
 def test_unknown_key_is_a_warning(hello, f0_project, f0_cli):
     root = f0_project(
-        {"recipe.yaml": "metadata: {name: w}\nsteps:\n  - {name: hi, idx: 1, type: hello, gret: x}\n"}
+        {
+            "recipe.yaml": "metadata: {name: w}\nsteps:\n  - {name: hi, idx: 1, type: hello, gret: x}\n"
+        }
     )
     result = f0_cli("validate", str(root / "recipe.yaml"))
     assert result.exit_code == 0

@@ -26,7 +26,11 @@ def f0_validate_recipe(recipe: Recipe) -> list[Problem]:
     for step in recipe.steps:
         if step.name in names:
             problems.append(
-                Problem(message=f"duplicate step name {step.name!r}", pos=step.where("name"), code="E010")
+                Problem(
+                    message=f"duplicate step name {step.name!r}",
+                    pos=step.where("name"),
+                    code="E010",
+                )
             )
         names.setdefault(step.name, step.idx)
         if step.idx in indices:
@@ -42,7 +46,11 @@ def f0_validate_recipe(recipe: Recipe) -> list[Problem]:
         for dep in step.depends_on:
             if dep == step.name:
                 problems.append(
-                    Problem(message=f"step {step.name!r} depends on itself", pos=step.where("depends_on"), code="E012")
+                    Problem(
+                        message=f"step {step.name!r} depends on itself",
+                        pos=step.where("depends_on"),
+                        code="E012",
+                    )
                 )
             elif dep not in names:
                 known = ", ".join(sorted(names)) or "none"
@@ -68,6 +76,10 @@ def f0_validate_recipe(recipe: Recipe) -> list[Problem]:
     if cycle:
         first = recipe.step(cycle[0])
         problems.append(
-            Problem(message=f"dependency cycle: {' -> '.join(cycle)}", pos=first.where("depends_on"), code="E015")
+            Problem(
+                message=f"dependency cycle: {' -> '.join(cycle)}",
+                pos=first.where("depends_on"),
+                code="E015",
+            )
         )
     return problems

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from f0.model import Problem, Recipe
 
 RECIPE_ARG = typer.Argument(..., help="Recipe file (.yaml, .yml or .json).", show_default=False)
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON object on stdout (progress and logs go to stderr).")
+JSON_OPT = typer.Option(
+    False, "--json", help="Print one JSON object on stdout (progress and logs go to stderr)."
+)
 STRICT_OPT = typer.Option(False, "--strict", help="Treat warnings (unknown keys...) as errors.")
 SET_OPT = typer.Option(
     None,
@@ -68,7 +70,7 @@ def f0_register_commands(app: typer.Typer) -> None:
     """Add ``run``, ``validate``, ``plan`` and ``plugins``."""
 
     @app.command()
-    def run(  # noqa: PLR0913
+    def run(  # noqa: PLR0917 - typer maps parameters to options
         ctx: typer.Context,
         recipe_path: Path = RECIPE_ARG,
         as_json: bool = JSON_OPT,
@@ -174,7 +176,9 @@ def f0_register_commands(app: typer.Typer) -> None:
                 lines, entries, errors, steps = [str(exc)], [_error_json(exc)], 1, 0
             failed = failed or errors > 0
             warnings = len(lines) - errors
-            report.append({"path": str(path), "valid": errors == 0, "steps": steps, "problems": entries})
+            report.append(
+                {"path": str(path), "valid": errors == 0, "steps": steps, "problems": entries}
+            )
             if not as_json:
                 for line in lines:
                     typer.echo(line)
@@ -197,7 +201,9 @@ def f0_register_commands(app: typer.Typer) -> None:
         """Show the order and levels a recipe would run in; nothing is executed."""
         from f0.plan import build_plan
 
-        recipe, _, warnings = load_valid_recipe(hooks_of(ctx), recipe_path, sets=sets, strict=strict)
+        recipe, _, warnings = load_valid_recipe(
+            hooks_of(ctx), recipe_path, sets=sets, strict=strict
+        )
         for problem in warnings:
             _echo_err(str(problem))
         the_plan = build_plan(recipe)
@@ -229,7 +235,7 @@ def f0_register_commands(app: typer.Typer) -> None:
     def plugins(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
         """List installed plugins: name, version, distribution and the hooks each implements."""
         pm = hooks_of(ctx).pm
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "name": info.name,
                 "version": info.version,
@@ -263,7 +269,9 @@ def f0_register_commands(app: typer.Typer) -> None:
         console = Console(width=_width())
         console.print(table)
         for f in failures:
-            _echo_err(f"warning: plugin {f['name']!r} ({f['distribution']}) failed to load: {f['error']}")
+            _echo_err(
+                f"warning: plugin {f['name']!r} ({f['distribution']}) failed to load: {f['error']}"
+            )
 
 
 def _width() -> int | None:

@@ -25,7 +25,9 @@ class EventLogger:
     @hookimpl
     def f0_run_started(self, run: RunInfo) -> None:
         """Log the start of a run."""
-        self.log.info("run.started", run_id=run.run_id, recipe=run.recipe.name, steps=len(run.recipe.steps))
+        self.log.info(
+            "run.started", run_id=run.run_id, recipe=run.recipe.name, steps=len(run.recipe.steps)
+        )
 
     @hookimpl
     def f0_step_started(self, run: RunInfo, step: Step, attempt: int) -> None:

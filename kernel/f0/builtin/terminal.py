@@ -21,6 +21,7 @@ from f0.model import RunStatus, StepStatus
 if TYPE_CHECKING:
     from f0.model import Delta, RunInfo, RunResult, Step, StepResult
 
+_MAX_ERROR = 160  # characters of an error shown in a progress line
 _STYLE = {
     StepStatus.COMPLETED: "green",
     StepStatus.CACHED: "cyan",
@@ -115,4 +116,4 @@ class TerminalReporter:
 
 def _first_line(text: str) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= 160 else line[:157] + "..."
+    return line if len(line) <= _MAX_ERROR else line[: _MAX_ERROR - 3] + "..."

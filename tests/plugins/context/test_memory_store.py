@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from f0.hooks import Hooks
 from f0.testing import ContextStoreContract, make_test_plugin_manager
 from f0_context import MemoryStore

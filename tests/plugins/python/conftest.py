@@ -8,6 +8,7 @@ import f0_python
 import pytest
 from f0.hooks import Hooks
 from f0.manager import PluginSelection, make_plugin_manager
+
 from .python_plugin_support import Files, recipe_in, write_files
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ import f0_python
 import pytest
 from f0.errors import MissingProviderError
 from f0.validate import validate_recipe
+
 from .python_plugin_support import KEY_POS, py_step, run_step, shell_step
 
 STEPS = """

@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from f0_python import _resolve
+
 from .python_plugin_support import py_step, recipe_in, run_step, write_files
 
 
@@ -77,7 +78,7 @@ def test_recipe_module_wins_over_a_same_named_module_loaded_elsewhere(
         {"steps.py": "def which(context, params):\n    context.set('which', 'elsewhere')\n"},
     )
     monkeypatch.syspath_prepend(str(elsewhere))
-    import steps  # noqa: F401, PLC0415 - loaded from sys.path, as an unrelated import would
+    import steps  # noqa: F401 - loaded from sys.path, as an unrelated import would
 
     recipe = recipe_in(write_files(tmp_path / "r", steps_returning("r")), py_step("which"))
     outcome, delta = run_step(python_runner, recipe)

@@ -6,6 +6,7 @@ import sys
 
 import f0
 import pytest
+
 from .python_plugin_support import KEY_POS, py_step, run_step
 
 STEPS = """

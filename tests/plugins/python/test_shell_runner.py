@@ -9,6 +9,7 @@ from pathlib import Path
 
 import f0
 import pytest
+
 from .python_plugin_support import KEY_POS, recipe_in, run_step, shell_step
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the commands are POSIX shell")

@@ -8,7 +8,6 @@ imports it on every start, so heavy work lives in other modules.
 from __future__ import annotations
 
 import typer
-
 from f0 import StepRunner, hookimpl
 
 from f0_hello._step import HelloRunner, greeting

@@ -20,15 +20,21 @@ class HelloRunner:
 
     option_keys = frozenset({"greet", "shout"})
 
-    def prepare(self, step: Step, recipe: Recipe) -> list[Problem]:  # noqa: ARG002
+    def prepare(self, step: Step, recipe: Recipe) -> list[Problem]:
         """``greet`` must be a string."""
         greet = step.options.get("greet", "world")
         if not isinstance(greet, str):
-            return [Problem(message=f"step {step.name!r}: greet must be a string", pos=step.where("greet"))]
+            return [
+                Problem(
+                    message=f"step {step.name!r}: greet must be a string", pos=step.where("greet")
+                )
+            ]
         return []
 
-    def run(self, step: Step, context: StepContext, env: StepEnv) -> StepOutcome:  # noqa: ARG002
+    def run(self, step: Step, context: StepContext, env: StepEnv) -> StepOutcome:
         """Greet and record the greeting."""
-        text = greeting(str(step.options.get("greet", "world")), shout=bool(step.options.get("shout")))
+        text = greeting(
+            str(step.options.get("greet", "world")), shout=bool(step.options.get("shout"))
+        )
         context.set(f"hello.{step.name}", text)
         return StepOutcome(success=True, result={"greeting": text})
