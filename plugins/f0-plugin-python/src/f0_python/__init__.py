@@ -24,11 +24,11 @@ STEP_TYPES = ("python", "shell")
 def f0_step_runner(step_type: str) -> StepRunner | None:
     """The runner for ``python`` or ``shell`` steps; None for other types."""
     if step_type == "python":
-        from f0_python._python import PythonRunner  # noqa: PLC0415 - import on first use
+        from f0_python._python import PythonRunner
 
         return PythonRunner()
     if step_type == "shell":
-        from f0_python._shell import ShellRunner  # noqa: PLC0415
+        from f0_python._shell import ShellRunner
 
         return ShellRunner()
     return None
