@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from f0 import Problem, Recipe
+from f0 import Problem, Recipe, hookimpl
+from f0.manager import F0PluginManager, PluginSelection, make_plugin_manager
 from f0_yaml import f0_load_recipe
 
 LoadText = Callable[..., Recipe]
@@ -67,3 +68,39 @@ def load(tmp_path: Path) -> LoadText:
         return _load_text(text, path)
 
     return load
+
+
+class _StubRunner:
+    """A step runner that accepts every step and imports nothing."""
+
+    option_keys = frozenset({"command"})
+
+    def prepare(self, step: object, recipe: object) -> list[Problem]:
+        return []
+
+    def run(self, step: object, context: object, env: object) -> object:
+        raise AssertionError("validation never runs a step")
+
+
+class StubSteps:
+    """Provides ``python`` and ``shell`` steps without importing step code.
+
+    Validating a mutated recipe with the real python plugin would import
+    whatever module the mutant names.
+    """
+
+    @hookimpl
+    def f0_step_runner(self, step_type: str) -> _StubRunner | None:
+        return _StubRunner() if step_type in {"python", "shell"} else None
+
+    @hookimpl
+    def f0_step_types(self) -> list[str]:
+        return ["python", "shell"]
+
+
+@pytest.fixture(scope="session")
+def cli_pm() -> F0PluginManager:
+    """Kernel built-ins, entry point ``yaml`` and :class:`StubSteps`; for ``invoke_cli``."""
+    pm = make_plugin_manager(PluginSelection(autoload=False, load=("yaml",), strict=True))
+    pm.register(StubSteps(), name="stub-steps")
+    return pm

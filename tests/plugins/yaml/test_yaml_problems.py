@@ -1,8 +1,5 @@
 """Every bad input gives exactly one clear problem at the right place; all are collected."""
 
-# The case tables compare whole messages verbatim, one case per entry.
-# ruff: noqa: E501
-
 from __future__ import annotations
 
 import pytest
@@ -610,3 +607,20 @@ def test_duplicate_keys_and_reused_anchors_together(load_text):
         "metadata: {name: &n x, name: y}\nsteps: [{name: &n a, idx: 1, module: m, function: f}]\n"
     )
     assert [p.code for p in recipe.problems] == ["E005", "W006"]
+
+
+def test_a_step_without_a_usable_name_is_left_out(load_text):
+    recipe = load_text(
+        "metadata: {name: x}\n"
+        "steps:\n"
+        "  - {name: a, idx: 1, module: m, function: f}\n"
+        "  - {name: 7, idx: 2, module: m, function: f, timeout: 0}\n"
+        "  - {idx: 3, module: m, function: f}\n"
+    )
+    assert [s.name for s in recipe.steps] == ["a"]
+    # Its other keys are still checked.
+    assert [(p.code, p.message) for p in recipe.problems] == [
+        ("E004", "step #2: name must be a non-empty string, got 7; quote it: name: '7'"),
+        ("E004", "step #2: timeout must be a number of seconds > 0, got 0"),
+        ("E003", "step #3: name is required"),
+    ]

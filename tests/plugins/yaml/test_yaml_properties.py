@@ -7,7 +7,9 @@ import math
 import re
 from pathlib import Path
 
+import pytest
 from f0 import COMMON_STEP_KEYS, F0Error, Problem, Recipe, RetryPolicy, Severity, SourcePos
+from f0.testing import invoke_cli
 from f0_yaml import f0_load_recipe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -490,3 +492,22 @@ def test_valid_values_round_trip(specs):
         assert step.enabled is spec["enabled"]
         assert step.args == spec["args"]
         assert step.options == spec["options"]
+
+
+@pytest.fixture(scope="module")
+def cli_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli")
+
+
+@given(mutated_recipe() | st.text(YAML_CHARS, max_size=120), st.sampled_from(["r.yaml", "r.json"]))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_f0_validate_never_crashes(cli_pm, cli_dir, text, name):
+    path = cli_dir / name
+    path.write_text(text, encoding="utf-8")
+    # invoke_cli re-raises anything but SystemExit: a crash fails the test.
+    result = invoke_cli(cli_pm, "validate", str(path))
+    assert result.exit_code in {0, 2}, result.output
+    assert "Traceback" not in result.output
+    lines = result.stdout.splitlines()
+    assert lines
+    assert lines[-1].startswith(f"{path}: ")

@@ -44,12 +44,19 @@ def read_steps(doc: Document, report: Report, defaults: Defaults) -> list[Step]:
             )
             report.error("E003", message, doc.value_pos(at), f"steps[{i}]")
             continue
-        steps.append(_read_step(doc, report, i, defaults))
+        step = _read_step(doc, report, i, defaults)
+        if step is not None:
+            steps.append(step)
     return steps
 
 
-def _read_step(doc: Document, report: Report, i: int, defaults: Defaults) -> Step:
-    """One step mapping (``steps[i]``) as a :class:`f0.Step`."""
+def _read_step(doc: Document, report: Report, i: int, defaults: Defaults) -> Step | None:
+    """One step mapping (``steps[i]``) as a :class:`f0.Step`.
+
+    Every key is checked; a step with bad values still comes back (with
+    defaults) so later checks see it, but one without a usable name does not:
+    nothing can refer to it, and every later message would have to invent one.
+    """
     f = Fields(doc, report, ("steps", i), label=f"step #{i + 1}", where=f"steps[{i}]")
     name = _read_name(f)
     if name is not None:
@@ -84,8 +91,10 @@ def _read_step(doc: Document, report: Report, i: int, defaults: Defaults) -> Ste
     criteria = _read_criteria(f)
     f.text("description")
     options, key_pos = _options_and_positions(f)
+    if name is None:
+        return None
     return Step(
-        name=name if name is not None else f"#{i + 1}",
+        name=name,
         idx=idx if idx is not None else i + 1,
         type=step_type or "python",
         module=module or None,
