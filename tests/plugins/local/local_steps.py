@@ -150,7 +150,7 @@ class CancelAfter:
     def f0_scheduler(self, name: str, options: Any) -> Any:
         if name != "local-cancel-after":
             return None
-        import f0_local  # noqa: PLC0415 - the plugin under test
+        import f0_local  # the plugin under test
 
         return _Cancelling(
             f0_local.f0_scheduler(name="local", options=options),

@@ -33,7 +33,7 @@ def test_cancel_event_from_another_thread(run):
         ),
         step("other", 3, ("wait", "never")),
         step("later", 4, depends_on=["long"]),
-        step("queued", 5),
+        step("queued", 5, depends_on=["other"]),
         workers=2,
         scheduler="local-cancel-after",
         extra={"cancel_after": 0.3},

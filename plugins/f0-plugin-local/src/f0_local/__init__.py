@@ -23,6 +23,6 @@ def f0_scheduler(name: str, options: SchedulerOptions) -> Scheduler | None:
     """Return the local scheduler for ``name == "local"``; None for any other name."""
     if name != "local":
         return None
-    from f0_local._scheduler import LocalScheduler  # noqa: PLC0415 - keep `f0 --help` light
+    from f0_local._scheduler import LocalScheduler  # lazily: keeps `f0 --help` light
 
     return LocalScheduler(options)

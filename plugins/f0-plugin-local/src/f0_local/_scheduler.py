@@ -45,7 +45,7 @@ class LocalScheduler:
         """Run every step of *session*; return when each has been reported."""
         processes = None
         if self.pool == "process":
-            from f0_local._processes import ProcessWorkers  # noqa: PLC0415 - only when asked
+            from f0_local._processes import ProcessWorkers  # only when asked
 
             processes = ProcessWorkers(self.start_method)
         LocalRun(
