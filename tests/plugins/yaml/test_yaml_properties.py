@@ -92,7 +92,7 @@ steps:
 ]
 
 #: Characters that mean something to YAML, plus a little ordinary text.
-YAML_CHARS = ":-[]{}#&*!|>'\"%@`,?~\\\n\t abc019"
+YAML_CHARS = ":-[]{}#&*!|>'\"%@`,?~\\\n\r\t\x85\u2028\ufeff abc019"
 #: Replacement values that YAML reads as every kind of thing.
 SCALARS = [
     "",

@@ -63,7 +63,7 @@ def _read_step(doc: Document, report: Report, i: int, defaults: Defaults) -> Ste
         f.label = f"step {name!r}"
 
     idx = f.integer("idx", "a whole number")
-    if idx is None and "idx" not in f.data:
+    if not f.given("idx"):
         f.report.warning(
             "W003",
             f"{f.label}: idx is missing; using its position in the list, {i + 1}",
