@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 
@@ -35,6 +36,7 @@ def test_process_pool_runs_steps_and_applies_deltas(run, script, tmp_path):
     assert int((tmp_path / "a.pid").read_text()) != os.getpid()
     assert script.finished()[0] == "a"
     assert script.finished()[-1] == "d"
+    assert multiprocessing.active_children() == []  # workers stopped and reaped
 
 
 def test_process_timeout_kills_the_step(run, tmp_path):
