@@ -128,6 +128,7 @@ class Step:
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     enabled: bool = True
     success_criteria: Mapping[str, Any] = attrs.field(factory=dict)
+    description: str = ""
     options: Mapping[str, Any] = attrs.field(factory=dict)
     #: Where the step starts in its file, and where each of its keys is.
     pos: SourcePos | None = None

@@ -59,11 +59,11 @@ def load_recipe(path: Path, text: str) -> Recipe:
     return Recipe(
         name=name,
         # Recipe's converter=tuple types as Iterable[_T_co] to mypy (kernel typing gap).
-        steps=tuple(steps),  # type: ignore[arg-type]
+        steps=tuple(steps),
         path=path,
         metadata=metadata,
         retry=defaults.policy(),
-        problems=tuple(sorted(report.problems, key=_in_file_order)),  # type: ignore[arg-type]
+        problems=tuple(sorted(report.problems, key=_in_file_order)),
         file_hash=content_hash(doc.data, where),
         raw=doc.data,
         pos=doc.value_pos(()),

@@ -89,7 +89,7 @@ def _read_step(doc: Document, report: Report, i: int, defaults: Defaults) -> Ste
     retry = read_retry(f)
     enabled = f.boolean("enabled")
     criteria = _read_criteria(f)
-    f.text("description")
+    description = f.text("description")
     options, key_pos = _options_and_positions(f)
     if name is None:
         return None
@@ -105,6 +105,7 @@ def _read_step(doc: Document, report: Report, i: int, defaults: Defaults) -> Ste
         retry=defaults.policy(retries, retry),
         enabled=True if enabled is None else enabled,
         success_criteria=criteria,
+        description=description or "",
         options=options,
         pos=f.own_pos(),
         key_pos=key_pos,
