@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
-from f0 import RunStatus, StepStatus
+from f0 import RunStatus, StepStatus, hookimpl
 from local_steps import BARRIERS, EVENTS, HISTORY, LOG, step
 
 COMPLETED = StepStatus.COMPLETED
@@ -240,3 +241,22 @@ def test_results_do_not_depend_on_workers(run, workers):
     assert result.status is RunStatus.COMPLETED
     assert result.context["v29"] == result.context["v14"] + 1
     assert LOG == []
+
+
+def test_an_observer_error_ends_the_run_and_starts_nothing_more(hooks, run):
+    class Broken:
+        def __init__(self):
+            self.finished = 0
+
+        @hookimpl
+        def f0_step_finished(self, run, step, result, delta):
+            self.finished += 1
+            raise RuntimeError("observer bug")
+
+    hooks.pm.register(Broken(), name="broken")
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="observer bug"):
+        run(*[step(f"s{i}", i, ("sleep", 0.05), ("log", "ran")) for i in range(20)], workers=2)
+    time.sleep(0.3)  # queued steps would have started by now
+    assert len(LOG) <= 3  # the two running when the error surfaced, at most one more
+    assert threading.active_count() <= before

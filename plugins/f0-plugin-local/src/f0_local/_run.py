@@ -301,6 +301,10 @@ class LocalRun:
                 session.skip(step, CANCELLED)
 
     def _shutdown(self, *, wait: bool) -> None:
+        with self._claim:  # on an error path, queued steps must not start any more
+            for i, value in enumerate(self._state):
+                if value == _QUEUED:
+                    self._state[i] = _PENDING
         if self._pool is not None:
             # After a cancel, workers may still be inside abandoned steps: don't wait.
             self._pool.shutdown(wait=wait)
