@@ -258,5 +258,7 @@ def test_an_observer_error_ends_the_run_and_starts_nothing_more(hooks, run):
     with pytest.raises(RuntimeError, match="observer bug"):
         run(*[step(f"s{i}", i, ("sleep", 0.05), ("log", "ran")) for i in range(20)], workers=2)
     time.sleep(0.3)  # queued steps would have started by now
-    assert len(LOG) <= 3  # the two running when the error surfaced, at most one more
+    # Each worker may have finished one step and claimed its next before the
+    # error surfaced in the scheduling thread; nothing queued after that starts.
+    assert len(LOG) <= 4
     assert threading.active_count() <= before
