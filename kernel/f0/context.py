@@ -247,6 +247,23 @@ class Context:
         with self._lock:
             self._write({}, list(self._data), who, "delete")
 
+    def snapshot(self) -> dict[str, Any]:
+        """A shallow copy of all data, for a step view that is pickled to a worker.
+
+        Cheaper than :meth:`to_dict`: stored values are never mutated in place
+        (every write stores a fresh normalised value), so sharing them is safe
+        as long as the caller only reads.
+        """
+        with self._lock:
+            return dict(self._data)
+
+    def apply_changes(
+        self, changes: Mapping[str, Any], removed: Iterable[str] = (), who: str | None = None
+    ) -> list[str]:
+        """Apply normalised *changes* and *removed* keys as one batch; return the keys that changed."""
+        with self._lock:
+            return self._write(changes, removed, who, "set")
+
     def apply_delta(self, delta: Delta, who: str | None = None) -> list[str]:
         """Apply a step's *delta* atomically; return the keys that changed.
 

@@ -90,13 +90,11 @@ def run_recipe(
             sched.run(session)
         except KeyboardInterrupt:
             session.cancel()
-        finally:
-            # A scheduler that stopped early (Ctrl-C, a bug) leaves steps unreported.
-            for step in plan.order:
-                if step.name not in session.results:
-                    session.skip(
-                        step, "run cancelled before the step finished", StepStatus.CANCELLED
-                    )
+        # A scheduler interrupted by Ctrl-C may leave steps unreported. (Any other
+        # exception is a bug and propagates; observers are not called again then.)
+        for step in plan.order:
+            if step.name not in session.results:
+                session.skip(step, "run cancelled before the step finished", StepStatus.CANCELLED)
         results = {s.name: session.results[s.name] for s in plan.order}
         result = RunResult(
             run_id=info.run_id,

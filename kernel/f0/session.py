@@ -54,6 +54,7 @@ class RunSession:
         self.options = options
         #: Set when the run is cancelled (Ctrl-C); schedulers stop starting steps.
         self.cancel_event = threading.Event()
+        self._base_dir = recipe.base_dir  # resolved once: it is on every attempt's path
         self.results: dict[str, StepResult] = {}
         self._lock = threading.Lock()
         # Observer hook callers, looked up once (they sit on every step's path)
@@ -89,7 +90,7 @@ class RunSession:
         """The :class:`StepEnv` for one attempt of *step*."""
         return StepEnv(
             run_id=self.info.run_id,
-            base_dir=self.recipe.base_dir,
+            base_dir=self._base_dir,
             attempt=attempt,
             timeout=step.timeout,
         )
@@ -100,7 +101,7 @@ class RunSession:
         ``snapshot=True`` gives a view over a plain-dict copy of the context,
         which can be pickled to another process.
         """
-        base: Context | Mapping[str, Any] = self.context.to_dict() if snapshot else self.context
+        base: Context | Mapping[str, Any] = self.context.snapshot() if snapshot else self.context
         return StepContext(base, who=step.name)
 
     # -- reporting -------------------------------------------------------
@@ -126,9 +127,7 @@ class RunSession:
                 # The step's changes and the spec's steps.<name>.* keys land as
                 # one batch (recipes.md §4.6), attributed to the step.
                 changes = {**delta.changes, **self._outcome_keys(step, result)}
-                self.context.apply_delta(
-                    Delta(changes=changes, removed=delta.removed), who=step.name
-                )
+                self.context.apply_changes(changes, delta.removed, who=step.name)
             elif not delta.empty:
                 self.context.apply_delta(delta, who=step.name)
         if self._finished_hook is not None:
