@@ -155,7 +155,7 @@ class Context:
         self._lock = threading.RLock()
         self._store = store
         self._data: dict[str, Any] = dict(store.load()) if store is not None else {}
-        self._history: list[HistoryEntry] | None = [] if enable_history else None
+        self._history: list[tuple[Any, ...]] | None = [] if enable_history else None
         self._dirty: dict[str, None] = {}
         self._callbacks: dict[str, list[Callable[..., Any]]] = {}
         self._metrics = ContextMetrics() if enable_metrics else None
@@ -311,8 +311,9 @@ class Context:
     def get_history(self, key: str | None = None) -> list[dict[str, Any]]:
         """History entries oldest first, optionally only those of *key*."""
         with self._lock:
+            # Stored as plain tuples (cheapest on the hot path); named on the way out.
             entries = self._history or []
-            return [e.to_dict() for e in entries if key is None or e.key == key]
+            return [HistoryEntry._make(e).to_dict() for e in entries if key is None or e[1] == key]
 
     def clear_history(self) -> int:
         """Drop all history; return how many entries were removed."""
@@ -394,9 +395,7 @@ class Context:
             changed.append(key)
             if history is not None:
                 history.append(
-                    HistoryEntry(
-                        now, key, before, None, who, "delete" if operation == "set" else operation
-                    )
+                    (now, key, before, None, who, "delete" if operation == "set" else operation)
                 )
             if key not in dirty:
                 dirty[key] = None
@@ -413,7 +412,7 @@ class Context:
             stored[key] = value
             changed.append(key)
             if history is not None:
-                history.append(HistoryEntry(now, key, before, value, who, operation))
+                history.append((now, key, before, value, who, operation))
             if key not in dirty:
                 dirty[key] = None
                 if callbacks:

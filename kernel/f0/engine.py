@@ -104,7 +104,7 @@ def run_recipe(
                 results, cancelled=session.cancelled, continue_on_error=options.continue_on_error
             ),
             steps=results,
-            context=context.to_dict(),
+            context=context.snapshot(),  # the run is over: nothing mutates these values now
             started_at=info.started_at,
             finished_at=time.time(),
         )
