@@ -74,7 +74,7 @@ def returns_code(context: Any, params: dict[str, Any]) -> int:
 
 def keyword_only(a: int, b: int) -> None:
     """A plain callable: called with **args."""
-    Path(os.environ["STEP_LOG"]).write_text(f"{a + b}\n")
+    Path(os.environ["KW_OUT"]).write_text(f"{a + b}\n")
 
 
 class Greeter:
