@@ -273,7 +273,9 @@ steps:
 """
     )
     # One worker: print() from a parallel step may interleave with progress lines.
-    result = f0("run", str(path), "--json", "--workers", "1", env={"KW_OUT": str(tmp_path / "kw.txt")})
+    result = f0(
+        "run", str(path), "--json", "--workers", "1", env={"KW_OUT": str(tmp_path / "kw.txt")}
+    )
     assert result.returncode == 0, result
     ctx = result.json()["context"]
     assert ctx["fn"] is True
