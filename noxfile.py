@@ -12,7 +12,6 @@ nox.options.sessions = ["tests", "lint", "types"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
-SOURCES = ["kernel", "plugins", "examples", "tests", "benchmarks", "noxfile.py"]
 
 
 @nox.session(python=PYTHON)
@@ -26,8 +25,8 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff lint and format check."""
     session.install("ruff>=0.6")
-    session.run("ruff", "check", *SOURCES)
-    session.run("ruff", "format", "--check", *SOURCES)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
 
 
 @nox.session(python=PYTHON)
@@ -41,6 +40,7 @@ def types(session: nox.Session) -> None:
         "plugins/f0-plugin-local/src",
         "plugins/f0-plugin-python/src",
         "plugins/f0-plugin-yaml/src",
+        "examples/plugin-template/src",
     )
 
 
