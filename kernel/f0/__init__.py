@@ -13,7 +13,7 @@ from f0._markers import hookimpl, hookspec
 
 if TYPE_CHECKING:
     from f0.attempt import run_attempt
-    from f0.context import Context, StepClosedError, StepContext, normalize_value
+    from f0.context import Context, StepClosedError, StepContext, normalize_value, value_digest
     from f0.errors import (
         F0Error,
         MissingProviderError,
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     )
     from f0.plan import Plan, build_plan
     from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepEnv, StepRunner
+    from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
     from f0.scriptlet import (
         BaseScriptlet,
         ComputeScriptlet,
@@ -57,20 +58,16 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, str] = {
     "BaseScriptlet": "f0.scriptlet",
-    "ComputeScriptlet": "f0.scriptlet",
-    "ExecutionContext": "f0.scriptlet",
-    "IOScriptlet": "f0.scriptlet",
-    "ScriptletCategory": "f0.scriptlet",
-    "ScriptletConfig": "f0.scriptlet",
-    "ScriptletResult": "f0.scriptlet",
-    "ScriptletState": "f0.scriptlet",
-    "register_scriptlet": "f0.scriptlet",
     "BundleTarget": "f0.protocols",
     "COMMON_STEP_KEYS": "f0.validate",
+    "CacheEntry": "f0.records",
+    "ComputeScriptlet": "f0.scriptlet",
     "Context": "f0.context",
     "ContextStore": "f0.protocols",
     "Delta": "f0.model",
+    "ExecutionContext": "f0.scriptlet",
     "F0Error": "f0.errors",
+    "IOScriptlet": "f0.scriptlet",
     "MissingProviderError": "f0.errors",
     "Plan": "f0.plan",
     "PluginError": "f0.errors",
@@ -80,12 +77,18 @@ _EXPORTS: dict[str, str] = {
     "RecipeValidationError": "f0.errors",
     "RetryPolicy": "f0.model",
     "RunInfo": "f0.model",
+    "RunRecord": "f0.records",
     "RunResult": "f0.model",
     "RunSession": "f0.session",
     "RunStatus": "f0.model",
     "RunStore": "f0.protocols",
+    "RunSummary": "f0.records",
     "Scheduler": "f0.protocols",
     "SchedulerOptions": "f0.model",
+    "ScriptletCategory": "f0.scriptlet",
+    "ScriptletConfig": "f0.scriptlet",
+    "ScriptletResult": "f0.scriptlet",
+    "ScriptletState": "f0.scriptlet",
     "Severity": "f0.model",
     "SourcePos": "f0.model",
     "Step": "f0.model",
@@ -94,13 +97,16 @@ _EXPORTS: dict[str, str] = {
     "StepEnv": "f0.protocols",
     "StepFailedError": "f0.errors",
     "StepOutcome": "f0.model",
+    "StepRecord": "f0.records",
     "StepResult": "f0.model",
     "StepRunner": "f0.protocols",
     "StepStatus": "f0.model",
     "UsageError": "f0.errors",
     "build_plan": "f0.plan",
     "normalize_value": "f0.context",
+    "register_scriptlet": "f0.scriptlet",
     "run_attempt": "f0.attempt",
+    "value_digest": "f0.context",
 }
 
 __version__ = "0.1.0"
@@ -109,6 +115,7 @@ __all__ = [
     "COMMON_STEP_KEYS",
     "BaseScriptlet",
     "BundleTarget",
+    "CacheEntry",
     "ComputeScriptlet",
     "Context",
     "ContextStore",
@@ -125,10 +132,12 @@ __all__ = [
     "RecipeValidationError",
     "RetryPolicy",
     "RunInfo",
+    "RunRecord",
     "RunResult",
     "RunSession",
     "RunStatus",
     "RunStore",
+    "RunSummary",
     "Scheduler",
     "SchedulerOptions",
     "ScriptletCategory",
@@ -143,6 +152,7 @@ __all__ = [
     "StepEnv",
     "StepFailedError",
     "StepOutcome",
+    "StepRecord",
     "StepResult",
     "StepRunner",
     "StepStatus",
@@ -154,6 +164,7 @@ __all__ = [
     "normalize_value",
     "register_scriptlet",
     "run_attempt",
+    "value_digest",
 ]
 
 

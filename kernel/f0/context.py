@@ -13,6 +13,7 @@ That one rule makes threads, processes and remote workers behave the same.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -35,6 +36,7 @@ __all__ = [
     "StepClosedError",
     "StepContext",
     "normalize_value",
+    "value_digest",
 ]
 
 CALLBACK_EVENTS = frozenset({"before_set", "after_set", "before_get", "after_get", "on_dirty"})
@@ -72,6 +74,14 @@ def normalize_value(key: str, value: Any) -> Any:
     except (TypeError, ValueError) as exc:
         msg = f"value for context key {key!r} is not JSON-serialisable: {exc}"
         raise ValueError(msg) from None
+
+
+def value_digest(value: Any) -> str:
+    """A short stable digest of a JSON value (``"-"`` for a missing key)."""
+    if value is _MISSING:
+        return "-"
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _copy(value: Any) -> Any:
@@ -457,21 +467,27 @@ class StepContext:
         self.who = who
         self._changes: dict[str, Any] = {}
         self._removed: dict[str, None] = {}
-        self._reads: set[str] = set()
+        # key -> the stored value this step first saw (stored values are never
+        # mutated in place, so keeping the reference is safe); digested in delta().
+        self._reads: dict[str, Any] = {}
+        self._own_reads: set[str] = set()  # keys read back after writing them
         self._closed = False
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value of *key*: this step's own write if any, else the run's."""
         _check_key(key)
-        self._reads.add(key)
-        if key in self._changes:
-            return _copy(self._changes[key])
-        if key in self._removed:
-            return default
+        if key in self._changes or key in self._removed:
+            self._own_reads.add(key)
+            return _copy(self._changes[key]) if key in self._changes else default
         if isinstance(self._base, Context):
-            return self._base.get(key, default)
-        value = self._base.get(key, _MISSING)
-        return default if value is _MISSING else _copy(value)
+            value = self._base.get(key, _MISSING)
+        else:
+            value = self._base.get(key, _MISSING)
+            if value is not _MISSING:
+                value = _copy(value)
+        if key not in self._reads:
+            self._reads[key] = value
+        return default if value is _MISSING else value
 
     def set(self, key: str, value: Any, who: str | None = None) -> bool:  # noqa: ARG002 - legacy signature
         """Record *key* = *value* in this step's delta; False if unchanged.
@@ -534,7 +550,8 @@ class StepContext:
         return Delta(
             changes=dict(self._changes),
             removed=tuple(self._removed),
-            reads=frozenset(self._reads),
+            reads=self._own_reads.union(self._reads),
+            inputs={k: value_digest(v) for k, v in self._reads.items()} if self._reads else {},
             who=self.who,
         )
 

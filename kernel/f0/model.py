@@ -129,6 +129,10 @@ class Step:
     enabled: bool = True
     success_criteria: Mapping[str, Any] = attrs.field(factory=dict)
     description: str = ""
+    #: ``cache: true`` (or a TTL in seconds): reuse the recorded outcome while
+    #: the step's fingerprint is unchanged. See :mod:`f0.fingerprint`.
+    cache: bool = False
+    cache_ttl: float | None = None
     options: Mapping[str, Any] = attrs.field(factory=dict)
     #: Where the step starts in its file, and where each of its keys is.
     pos: SourcePos | None = None
@@ -212,6 +216,9 @@ class Delta:
     changes: Mapping[str, Any] = attrs.field(factory=dict)
     removed: tuple[str, ...] = attrs.field(default=(), converter=_frozen_tuple)
     reads: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set)
+    #: Digest of each key's value as the step first read it (``"-"``: missing);
+    #: part of a cached step's fingerprint.
+    inputs: Mapping[str, str] = attrs.field(factory=dict)
     who: str | None = None
 
     @property

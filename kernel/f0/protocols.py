@@ -14,7 +14,8 @@ import attrs
 
 if TYPE_CHECKING:
     from f0.context import StepContext
-    from f0.model import Problem, Recipe, RunResult, Step, StepOutcome
+    from f0.model import Problem, Recipe, RunInfo, RunResult, Step, StepOutcome
+    from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
     from f0.session import RunSession
 
 __all__ = [
@@ -100,12 +101,66 @@ class ContextStore(Protocol):
 
 @runtime_checkable
 class RunStore(Protocol):
-    """Persists runs and step results; returned by ``f0_run_store``."""
+    """Persists runs, step results and step cache entries; from ``f0_run_store``.
+
+    Several ``f0 run`` processes may share one store at once: every method is
+    one short transaction, and none may fail because another process holds
+    the store.
+    """
 
     url: str
 
-    def record_run(self, result: RunResult) -> None:
-        """Store (or update) the final state of a run."""
+    def start_run(
+        self,
+        info: RunInfo,
+        *,
+        recipe_hash: str,
+        params: Mapping[str, Any],
+        resumed_from: str | None = None,
+    ) -> None:
+        """Record that run ``info.run_id`` started (status RUNNING)."""
+        ...
+
+    def record_step(self, run_id: str, record: StepRecord) -> None:
+        """Record one finished step (result, delta, fingerprint), as it finishes."""
+        ...
+
+    def finish_run(self, result: RunResult) -> None:
+        """Record the run's final status, end time and final context."""
+        ...
+
+    def list_runs(
+        self, *, limit: int | None = None, recipe_path: str | None = None
+    ) -> list[RunSummary]:
+        """Recorded runs, newest first, optionally only those of one recipe file."""
+        ...
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        """The run *run_id* with its steps in completion order, or None."""
+        ...
+
+    def resolve_run(self, ref: str, *, recipe_path: str | None = None) -> str:
+        """Turn ``last`` (newest run, of *recipe_path* if given) or a unique id prefix into a run id.
+
+        Raise :class:`~f0.errors.UsageError` naming *ref* when nothing or more
+        than one run matches.
+        """
+        ...
+
+    def cache_get(self, recipe_path: str, step_name: str) -> CacheEntry | None:
+        """The cache entry of *step_name* in recipe *recipe_path*, or None."""
+        ...
+
+    def cache_put(self, entry: CacheEntry) -> None:
+        """Store *entry*, replacing the previous one of that recipe and step."""
+        ...
+
+    def cache_list(self, recipe_path: str | None = None) -> list[CacheEntry]:
+        """Every cache entry (of one recipe if given)."""
+        ...
+
+    def cache_clear(self, recipe_path: str | None = None, step_name: str | None = None) -> int:
+        """Remove cache entries (all, one recipe's, or one step's); return how many."""
         ...
 
     def close(self) -> None:

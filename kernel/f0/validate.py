@@ -32,6 +32,7 @@ COMMON_STEP_KEYS = frozenset(
         "enabled",
         "success_criteria",
         "description",
+        "cache",
     }
 )
 
