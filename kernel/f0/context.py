@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CALLBACK_EVENTS",
+    "MISSING_DIGEST",
     "Context",
     "ContextMetrics",
     "HistoryEntry",
@@ -76,10 +77,14 @@ def normalize_value(key: str, value: Any) -> Any:
         raise ValueError(msg) from None
 
 
+#: What :func:`value_digest` returns for a key that does not exist.
+MISSING_DIGEST = "-"
+
+
 def value_digest(value: Any) -> str:
-    """A short stable digest of a JSON value (``"-"`` for a missing key)."""
+    """A short stable digest of a JSON value (:data:`MISSING_DIGEST` for a missing key)."""
     if value is _MISSING:
-        return "-"
+        return MISSING_DIGEST
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

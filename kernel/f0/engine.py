@@ -1,7 +1,10 @@
-"""The run flow: plan, open the context, schedule, observe.
+"""The run flow: plan, open the context, decide, schedule, persist, observe.
 
 Loading and validating happen before this (see :mod:`f0.validate`); this
-module starts from a valid recipe.
+module starts from a valid recipe. With a run store, each step is recorded
+as it completes; steps whose outcome can be reused (``cache: true`` with an
+unchanged fingerprint, or completed in the run being resumed) are not
+scheduled: their recorded deltas are replayed instead.
 """
 
 from __future__ import annotations
@@ -12,16 +15,21 @@ from collections.abc import Mapping
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from f0.context import Context, normalize_value
-from f0.model import Delta, RunInfo, RunResult, RunStatus, SchedulerOptions, StepResult, StepStatus
-from f0.plan import build_plan
-from f0.session import RunSession
+from f0.fingerprint import Decision, decide
+from f0.model import Recipe, RunInfo, RunResult, RunStatus, SchedulerOptions, StepResult, StepStatus
+from f0.plan import Plan, build_plan
+from f0.session import RunSession, StoreRecorder
 
 if TYPE_CHECKING:
     from f0.hooks import Hooks
-    from f0.model import Recipe
+    from f0.model import Step
+    from f0.protocols import RunStore
+    from f0.records import RunRecord
 
-__all__ = ["new_run_id", "run_recipe", "run_status"]
+__all__ = ["initial_context", "new_run_id", "run_recipe", "run_status"]
 
 
 def new_run_id() -> str:
@@ -41,6 +49,45 @@ def run_status(
     return RunStatus.COMPLETED
 
 
+def initial_context(
+    recipe: Recipe, seed: Mapping[str, Any] | None, started_at: float
+) -> dict[str, Any]:
+    """The context before the first step: ``recipe.*`` keys, then *seed* (``--set``)."""
+    values: dict[str, Any] = {
+        "recipe.path": str(recipe.path) if recipe.path else None,
+        "recipe.name": recipe.name,
+        "recipe.version": str(recipe.metadata.get("version", "1.0")),
+        "recipe.started_at": started_at,
+    }
+    # Seed values come from callers too, not only --set: store them as JSON like Context.set.
+    values.update({key: normalize_value(key, value) for key, value in (seed or {}).items()})
+    return values
+
+
+def _remaining(recipe: Recipe, done: set[str]) -> Recipe:
+    """*recipe* without the *done* steps, and without dependencies on them."""
+    if not done:
+        return recipe
+    steps = [
+        attrs.evolve(s, depends_on=[d for d in s.depends_on if d not in done])
+        if done.intersection(s.depends_on)
+        else s
+        for s in recipe.steps
+        if s.name not in done
+    ]
+    return attrs.evolve(recipe, steps=steps)
+
+
+def _replayed(
+    order: tuple[Step, ...], decisions: Mapping[str, Decision], resume: RunRecord | None
+) -> list[Step]:
+    """DONE steps in their recorded completion order, then CACHED ones in plan order."""
+    done = [s for s in order if decisions[s.name].action == "DONE"]
+    if resume is not None:
+        done.sort(key=lambda s: resume.steps[s.name].seq)
+    return done + [s for s in order if decisions[s.name].action == "CACHED"]
+
+
 def run_recipe(
     hooks: Hooks,
     recipe: Recipe,
@@ -50,42 +97,85 @@ def run_recipe(
     context_url: str = "memory://",
     seed: Mapping[str, Any] | None = None,
     run_id: str | None = None,
+    store: RunStore | None = None,
+    resume: RunRecord | None = None,
+    force: bool = False,
+    use_cache: bool = True,
 ) -> RunResult:
     """Run a *valid* recipe to the end and return its result.
 
     *seed* values are put into the context before the first step (``--set``).
-    Ctrl-C cancels: steps not yet finished end CANCELLED.
+    With *store*, every step is recorded as it completes and ``cache: true``
+    steps may be reused; with *resume* (a recorded run), its completed steps
+    are replayed instead of run (:class:`~f0.fingerprint.ResumeRefusedError`
+    if one changed, unless *force*). Ctrl-C cancels: steps not yet finished
+    end CANCELLED.
     """
     options = options or SchedulerOptions()
-    plan = build_plan(recipe)
-    # Seed values come from callers too, not only --set: store them as JSON like Context.set.
-    seed_changes = {key: normalize_value(key, value) for key, value in (seed or {}).items()}
+    full_plan = build_plan(recipe)
+    if resume is not None:
+        seed = {**resume.params, **(seed or {})}
+    info = RunInfo(
+        run_id=run_id or new_run_id(), recipe=recipe, started_at=time.time(), scheduler=scheduler
+    )
+    initial = initial_context(recipe, seed, info.started_at)  # a bad seed fails before anything
     sched = hooks.scheduler(scheduler, options)
+    decisions, fps = decide(
+        hooks,
+        recipe,
+        full_plan.order,
+        initial=initial,
+        store=store,
+        use_cache=use_cache,
+        resume=resume,
+        force=force,
+    )
+    replay = _replayed(full_plan.order, decisions, resume)
+    remaining = _remaining(recipe, {s.name for s in replay})
+    plan: Plan = build_plan(remaining) if replay else full_plan
     context = Context(store=hooks.context_store(context_url))
     with closing(context):  # the store is closed even when a scheduler or observer raises
-        info = RunInfo(
-            run_id=run_id or new_run_id(),
-            recipe=recipe,
-            started_at=time.time(),
-            scheduler=scheduler,
+        context.apply_changes(
+            {k: v for k, v in initial.items() if k.startswith("recipe.")}, who="f0"
         )
-        context.apply_delta(
-            Delta(
-                changes={
-                    "recipe.path": str(recipe.path) if recipe.path else None,
-                    "recipe.name": recipe.name,
-                    "recipe.version": str(recipe.metadata.get("version", "1.0")),
-                    "recipe.started_at": info.started_at,
-                }
-            ),
-            who="f0",
+        context.apply_changes(
+            {k: v for k, v in initial.items() if not k.startswith("recipe.")}, who="cli"
         )
-        if seed_changes:
-            context.apply_delta(Delta(changes=seed_changes), who="cli")
+        recorder = None
+        if store is not None:
+            recorder = StoreRecorder(store, fingerprints=fps, recipe=recipe)
+            recorder.start(
+                info,
+                params=dict(seed or {}),
+                resumed_from=resume.run_id if resume is not None else None,
+            )
         session = RunSession(
-            hooks=hooks, recipe=recipe, plan=plan, context=context, info=info, options=options
+            hooks=hooks,
+            recipe=remaining,
+            plan=plan,
+            context=context,
+            info=info,
+            options=options,
+            recorder=recorder,
         )
         hooks.run_started(info)
+        for step in replay:
+            decision = decisions[step.name]
+            status = StepStatus.CACHED if decision.action == "CACHED" else StepStatus.COMPLETED
+            now = time.time()
+            session.finished(
+                step,
+                StepResult(
+                    name=step.name,
+                    status=status,
+                    attempts=0,
+                    started_at=now,
+                    finished_at=now,
+                    exit_code=0,
+                    result=decision.result,
+                ),
+                decision.delta,
+            )
         try:
             sched.run(session)
         except KeyboardInterrupt:
@@ -95,7 +185,7 @@ def run_recipe(
         for step in plan.order:
             if step.name not in session.results:
                 session.skip(step, "run cancelled before the step finished", StepStatus.CANCELLED)
-        results = {s.name: session.results[s.name] for s in plan.order}
+        results = {s.name: session.results[s.name] for s in full_plan.order}
         result = RunResult(
             run_id=info.run_id,
             recipe_name=recipe.name,
@@ -108,5 +198,7 @@ def run_recipe(
             started_at=info.started_at,
             finished_at=time.time(),
         )
+        if recorder is not None:
+            recorder.finish(result)
         hooks.run_finished(info, result)
     return result

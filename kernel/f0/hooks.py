@@ -19,7 +19,11 @@ if TYPE_CHECKING:
     from f0.model import Problem, Recipe, RunInfo, RunResult, SchedulerOptions
     from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepRunner
 
-__all__ = ["PROVIDER_HINTS", "Hooks"]
+__all__ = ["DEFAULT_STORE_URL", "PROVIDER_HINTS", "Hooks"]
+
+#: Where runs are recorded unless ``--store``/``F0_STORE`` says otherwise
+#: (used only when a plugin provides the ``sqlite`` run store).
+DEFAULT_STORE_URL = "sqlite:///.f0/f0.db"
 
 #: What to install when nobody provides a key (first-party plugins only).
 PROVIDER_HINTS: dict[str, dict[str, str]] = {
@@ -128,6 +132,21 @@ class Hooks:
         if store is None:
             raise _missing("run store", _scheme(url), where="--store")
         return store  # type: ignore[no-any-return]
+
+    def open_run_store(self, url: str | None) -> RunStore | None:
+        """The run store for *url*; for None the default store, if any plugin provides it.
+
+        ``none`` turns recording off. An explicit URL nobody provides is a
+        :class:`MissingProviderError`; the default one quietly means "no store".
+        """
+        if url is not None and url.strip().lower() == "none":
+            return None
+        try:
+            return self.run_store(url or DEFAULT_STORE_URL)
+        except MissingProviderError:
+            if url is not None:
+                raise
+            return None
 
     def bundle_target(self, name: str) -> BundleTarget:
         """The bundle target called *name*."""

@@ -16,18 +16,22 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from f0.context import Context, StepContext, normalize_value
-from f0.model import Delta, RunInfo, SchedulerOptions, Step, StepResult, StepStatus
+from f0.fingerprint import recipe_key
+from f0.model import Delta, RunInfo, RunResult, SchedulerOptions, Step, StepResult, StepStatus
 from f0.plan import Plan
 from f0.protocols import StepEnv
+from f0.records import CacheEntry, StepRecord
 
 if TYPE_CHECKING:
+    from f0.fingerprint import Fingerprint
     from f0.hooks import Hooks
     from f0.model import Recipe
-    from f0.protocols import StepRunner
+    from f0.protocols import RunStore, StepRunner
 
-__all__ = ["RunSession"]
+__all__ = ["RunSession", "StoreRecorder"]
 
 _EMPTY_DELTA = Delta()
+_APPLIED = frozenset({StepStatus.COMPLETED, StepStatus.CACHED})
 
 
 class RunSession:
@@ -45,8 +49,10 @@ class RunSession:
         context: Context,
         info: RunInfo,
         options: SchedulerOptions,
+        recorder: StoreRecorder | None = None,
     ) -> None:
         self.hooks = hooks
+        self._recorder = recorder
         self.recipe = recipe
         self.plan = plan
         self.context = context
@@ -111,12 +117,13 @@ class RunSession:
             self._started_hook(run=self.info, step=step, attempt=attempt)
 
     def finished(self, step: Step, result: StepResult, delta: Delta | None = None) -> None:
-        """Record *step*'s final *result*; apply *delta* if it COMPLETED.
+        """Record *step*'s final *result*; apply *delta* if it COMPLETED (or was CACHED).
 
         Call exactly once per step. A delta of a step that did not complete
-        is discarded: a failed or timed-out step changes nothing.
+        is discarded: a failed or timed-out step changes nothing. With a run
+        store, the step is recorded before this returns.
         """
-        if result.status is not StepStatus.COMPLETED or delta is None:
+        if result.status not in _APPLIED or delta is None:
             delta = _EMPTY_DELTA
         with self._lock:
             if step.name in self.results:
@@ -130,6 +137,8 @@ class RunSession:
                 self.context.apply_changes(changes, delta.removed, who=step.name)
             elif not delta.empty:
                 self.context.apply_delta(delta, who=step.name)
+            if self._recorder is not None:
+                self._recorder.record(step, result, delta)
         if self._finished_hook is not None:
             self._finished_hook(run=self.info, step=step, result=result, delta=delta)
 
@@ -164,3 +173,83 @@ class RunSession:
 def now() -> float:
     """Wall-clock timestamp used for step results."""
     return time.time()
+
+
+class StoreRecorder:
+    """Writes a run into a :class:`~f0.protocols.RunStore` as it happens.
+
+    One short store transaction per step, while the session holds its lock,
+    so records land in completion order. A store that fails is reported once
+    (a warning) and then left alone: losing history must not fail a run.
+    """
+
+    def __init__(
+        self, store: RunStore, *, fingerprints: Mapping[str, Fingerprint], recipe: Recipe
+    ) -> None:
+        self.store = store
+        self.fingerprints = fingerprints
+        self.recipe_key = recipe_key(recipe)
+        self.recipe_hash = recipe.file_hash
+        self.run_id = ""
+        self.failed: str | None = None
+        self._seq = 0
+
+    def start(self, info: RunInfo, *, params: Mapping[str, Any], resumed_from: str | None) -> None:
+        """Record the run's start."""
+        self.run_id = info.run_id
+        self._guard(
+            self.store.start_run,
+            info,
+            recipe_hash=self.recipe_hash,
+            params=params,
+            resumed_from=resumed_from,
+        )
+
+    def record(self, step: Step, result: StepResult, delta: Delta) -> None:
+        """Record one finished step (and its cache entry for a completed ``cache:`` step)."""
+        self._seq += 1
+        fp = self.fingerprints.get(step.name)
+        now = time.time()
+        record = StepRecord(
+            result=result,
+            delta=delta,
+            fingerprint=fp.value if fp is not None else None,
+            inputs=delta.inputs,
+            seq=self._seq,
+            recorded_at=now,
+        )
+        self._guard(self.store.record_step, self.run_id, record)
+        if step.cache and result.status is StepStatus.COMPLETED and fp is not None:
+            entry = CacheEntry(
+                recipe_path=self.recipe_key,
+                step_name=step.name,
+                fingerprint=fp.value,
+                definition=fp.definition,
+                code_digest=fp.code_digest,
+                code_origin=fp.code_origin,
+                upstream=fp.upstream,
+                inputs=delta.inputs,
+                delta=delta,
+                result=result.result,
+                run_id=self.run_id,
+                created_at=now,
+                ttl=step.cache_ttl,
+            )
+            self._guard(self.store.cache_put, entry)
+
+    def finish(self, result: RunResult) -> None:
+        """Record the run's end."""
+        self._guard(self.store.finish_run, result)
+
+    def _guard(self, method: Any, *args: Any, **kwargs: Any) -> None:
+        if self.failed is not None:
+            return
+        try:
+            method(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - see the class docstring
+            self.failed = f"{type(exc).__name__}: {exc}"
+            from f0.log import get_logger
+
+            get_logger(__name__).warning(
+                "store.write_failed", store=self.store.url, error=self.failed
+            )

@@ -22,6 +22,8 @@ from f0.errors import F0Error, RecipeValidationError
 if TYPE_CHECKING:
     from f0.hooks import Hooks
     from f0.model import Problem, Recipe
+    from f0.protocols import RunStore
+    from f0.records import RunRecord
 
 RECIPE_ARG = typer.Argument(..., help="Recipe file (.yaml, .yml or .json).", show_default=False)
 JSON_OPT = typer.Option(
@@ -36,6 +38,16 @@ SET_OPT = typer.Option(
     help="Put KEY into the context before the first step, or override argument ARG of step STEP "
     "with STEP.ARG=VALUE. VALUE is parsed as JSON when it can be. Repeatable.",
 )
+STORE_OPT = typer.Option(
+    None,
+    "--store",
+    envvar="F0_STORE",
+    metavar="URL",
+    help="Run store URL (default sqlite:///.f0/f0.db when f0-plugin-store is installed; "
+    "'none' records nothing).",
+    show_default=False,
+)
+NO_CACHE_OPT = typer.Option(False, "--no-cache", help="Run cache: true steps even if cached.")
 
 
 def hooks_of(ctx: typer.Context) -> Hooks:
@@ -93,6 +105,19 @@ def f0_register_commands(app: typer.Typer) -> None:
             "memory://", "--context", envvar="F0_CONTEXT", help="Context store URL."
         ),
         strict: bool = STRICT_OPT,
+        store_url: str | None = STORE_OPT,
+        resume: str | None = typer.Option(
+            None,
+            "--resume",
+            metavar="RUN_ID",
+            help="Resume a recorded run ('last' or an id prefix): replay its completed steps, "
+            "run the rest.",
+            show_default=False,
+        ),
+        force: bool = typer.Option(
+            False, "--force", help="With --resume: re-run completed steps that changed since."
+        ),
+        no_cache: bool = NO_CACHE_OPT,
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
         log_json: bool = typer.Option(False, "--log-json", help="Log JSON lines on stderr."),
         debug: bool = typer.Option(False, "--debug", help="Debug logging (also DEBUG=1)."),
@@ -125,23 +150,29 @@ def f0_register_commands(app: typer.Typer) -> None:
             from f0.builtin.events import EventLogger
 
             observers.append(EventLogger())
-        for observer in observers:
-            hooks.pm.register(observer)
-        # With --json, stdout carries only the result: what steps print goes to stderr.
-        redirect = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
-        try:
-            with redirect:
-                result = run_recipe(
-                    hooks,
-                    recipe,
-                    scheduler=scheduler,
-                    options=options,
-                    context_url=context_url,
-                    seed=seed,
-                )
-        finally:
+        store = hooks.open_run_store(store_url)
+        with contextlib.ExitStack() as cleanup:
+            if store is not None:
+                cleanup.callback(store.close)
+            record = _resumed_run(store, resume, recipe) if resume else None
             for observer in observers:
-                hooks.pm.unregister(observer)
+                hooks.pm.register(observer)
+                cleanup.callback(hooks.pm.unregister, observer)
+            # With --json, stdout carries only the result: what steps print goes to stderr.
+            if as_json:
+                cleanup.enter_context(contextlib.redirect_stdout(sys.stderr))
+            result = run_recipe(
+                hooks,
+                recipe,
+                scheduler=scheduler,
+                options=options,
+                context_url=context_url,
+                seed=seed,
+                store=store,
+                resume=record,
+                force=force,
+                use_cache=not no_cache,
+            )
         if as_json:
             typer.echo(json.dumps(result.to_json(), default=str))
         if result.status is not RunStatus.COMPLETED:
@@ -191,22 +222,49 @@ def f0_register_commands(app: typer.Typer) -> None:
             raise typer.Exit(2)
 
     @app.command()
-    def plan(
+    def plan(  # noqa: PLR0917 - typer maps parameters to options
         ctx: typer.Context,
         recipe_path: Path = RECIPE_ARG,
         as_json: bool = JSON_OPT,
         sets: list[str] | None = SET_OPT,
         strict: bool = STRICT_OPT,
+        store_url: str | None = STORE_OPT,
+        no_cache: bool = NO_CACHE_OPT,
     ) -> None:
-        """Show the order and levels a recipe would run in; nothing is executed."""
+        """Show the order a recipe would run in, and for each step RUN or CACHED and why.
+
+        Nothing is executed. Reasons: "no cache entry", "args changed: n 3 -> 4",
+        "code of steps.py changed", "upstream clean changed", "cache expired"...
+        """
+        import time
+
+        import attrs
+
+        from f0.engine import initial_context
+        from f0.fingerprint import decide
         from f0.plan import build_plan
 
-        recipe, _, warnings = load_valid_recipe(
-            hooks_of(ctx), recipe_path, sets=sets, strict=strict
-        )
+        hooks = hooks_of(ctx)
+        recipe, seed, warnings = load_valid_recipe(hooks, recipe_path, sets=sets, strict=strict)
         for problem in warnings:
             _echo_err(str(problem))
         the_plan = build_plan(recipe)
+        store = hooks.open_run_store(store_url)
+        try:
+            decisions, _ = decide(
+                hooks,
+                recipe,
+                the_plan.order,
+                initial=initial_context(recipe, seed, time.time()),
+                store=store,
+                use_cache=not no_cache,
+            )
+        finally:
+            if store is not None:
+                store.close()
+        the_plan = attrs.evolve(
+            the_plan, decisions={n: (d.action, d.reason) for n, d in decisions.items()}
+        )
         if as_json:
             typer.echo(json.dumps({"recipe": recipe.name, **the_plan.to_json()}))
             return
@@ -272,6 +330,22 @@ def f0_register_commands(app: typer.Typer) -> None:
             _echo_err(
                 f"warning: plugin {f['name']!r} ({f['distribution']}) failed to load: {f['error']}"
             )
+
+
+def _resumed_run(store: RunStore | None, ref: str, recipe: Recipe) -> RunRecord:
+    """The recorded run ``--resume REF`` names (``last``: the newest run of this recipe)."""
+    from f0.errors import UsageError
+    from f0.fingerprint import recipe_key
+
+    if store is None:
+        msg = "needs a run store to resume from; install f0-plugin-store or pass --store URL"
+        raise UsageError(msg, where="--resume")
+    run_id = store.resolve_run(ref, recipe_path=recipe_key(recipe))
+    record = store.get_run(run_id)
+    if record is None:
+        msg = f"no recorded run {ref!r} in {store.url}"
+        raise UsageError(msg, where="--resume")
+    return record
 
 
 def _width() -> int | None:

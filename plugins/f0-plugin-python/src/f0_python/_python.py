@@ -10,6 +10,7 @@ What it returns is read by :meth:`f0.scriptlet.ScriptletResult.from_value`.
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,6 +51,32 @@ class PythonRunner:
             msg = f"step {step.name!r}: {exc}"
             return [Problem(message=msg, pos=step.where(exc.key), code=exc.code)]
         return []
+
+    def code_digest(self, step: Step, recipe: Recipe) -> tuple[str | None, str | None]:
+        """SHA-256 of the source file the step's function lives in, and that file's name.
+
+        Part of a cached step's fingerprint: editing the module re-runs the
+        step. ``(None, None)`` when the code has no file (builtins) or cannot
+        be resolved (validation reports that).
+        """
+        if not step.module or not step.function:
+            return None, None
+        try:
+            target = resolve(recipe.base_dir, step.module, step.function)
+        except ResolveError:
+            return None, None
+        if target.path is None:
+            return None, step.module
+        path = Path(target.path)
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return None, path.name
+        try:
+            origin = str(path.relative_to(recipe.base_dir))
+        except ValueError:
+            origin = path.name
+        return digest, origin
 
     def run(self, step: Step, context: StepContext, env: StepEnv) -> StepOutcome:
         """Call the step's code once and turn what happened into a :class:`f0.StepOutcome`."""

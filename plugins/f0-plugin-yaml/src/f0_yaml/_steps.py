@@ -90,6 +90,7 @@ def _read_step(doc: Document, report: Report, i: int, defaults: Defaults) -> Ste
     enabled = f.boolean("enabled")
     criteria = _read_criteria(f)
     description = f.text("description")
+    cache, cache_ttl = _read_cache(f)
     options, key_pos = _options_and_positions(f)
     if name is None:
         return None
@@ -106,10 +107,21 @@ def _read_step(doc: Document, report: Report, i: int, defaults: Defaults) -> Ste
         enabled=True if enabled is None else enabled,
         success_criteria=criteria,
         description=description or "",
+        cache=cache,
+        cache_ttl=cache_ttl,
         options=options,
         pos=f.own_pos(),
         key_pos=key_pos,
     )
+
+
+def _read_cache(f: Fields) -> tuple[bool, float | None]:
+    """``cache: true|false`` or ``cache: SECONDS`` (a TTL, > 0)."""
+    value = f.data.get("cache")
+    if value is None or isinstance(value, bool):
+        return bool(value), None
+    ttl = f.number("cache", "true, false or a TTL in seconds > 0", exclusive=True)
+    return ttl is not None, ttl
 
 
 def _read_name(f: Fields) -> str | None:

@@ -1,0 +1,283 @@
+"""Step fingerprints and the cache/resume decisions made from them.
+
+A step's **fingerprint** covers its definition (type, module, function,
+args, options, success criteria, dependencies), the digest of the code it
+runs (asked from its step runner's optional ``code_digest``), and the
+fingerprints of its upstream steps. The values of the context keys a step
+read are compared separately, against what the step would see now.
+
+:func:`decide` turns fingerprints plus a run store into one
+:class:`Decision` per step: ``RUN`` (and why), ``CACHED`` or ``DONE`` (a
+step a resumed run does not repeat). ``f0 plan`` prints these; ``f0 run``
+replays the recorded deltas of CACHED and DONE steps and schedules the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from f0.context import MISSING_DIGEST, value_digest
+from f0.errors import F0Error
+from f0.model import StepStatus
+
+if TYPE_CHECKING:
+    from f0.hooks import Hooks
+    from f0.model import Delta, Recipe, Step
+    from f0.protocols import RunStore
+    from f0.records import CacheEntry, RunRecord
+
+__all__ = [
+    "Decision",
+    "Fingerprint",
+    "ResumeRefusedError",
+    "decide",
+    "fingerprints",
+    "recipe_key",
+    "step_definition",
+]
+
+_MISSING = object()
+_SHOW_MAX = 40  # characters of a value quoted in a reason
+
+
+class ResumeRefusedError(F0Error):
+    """A completed step of the run to resume changed since (use ``--force``)."""
+
+
+def _digest(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def step_definition(step: Step) -> dict[str, Any]:
+    """What a step *is*, as JSON: the parts that change what it computes.
+
+    Position, ``idx``, timeout, retries and ``cache`` itself are left out:
+    changing them does not change the step's outcome.
+    """
+    return {
+        "type": step.type,
+        "module": step.module,
+        "function": step.function,
+        "args": step.args,
+        "options": dict(step.options),
+        "success_criteria": dict(step.success_criteria),
+        "depends_on": sorted(step.depends_on),
+    }
+
+
+def recipe_key(recipe: Recipe) -> str:
+    """The identity cache entries are filed under: the recipe file's absolute path."""
+    return str(recipe.path.resolve()) if recipe.path else f"<{recipe.name}>"
+
+
+@attrs.frozen(kw_only=True)
+class Fingerprint:
+    """Everything that identifies one step of one recipe."""
+
+    value: str
+    definition: Mapping[str, Any]
+    code_digest: str | None
+    code_origin: str | None
+    upstream: Mapping[str, str]
+
+
+def fingerprints(hooks: Hooks, recipe: Recipe, order: tuple[Step, ...]) -> dict[str, Fingerprint]:
+    """The fingerprint of every step, computed in dependency *order*."""
+    result: dict[str, Fingerprint] = {}
+    for step in order:
+        definition = step_definition(step)
+        runner = hooks.step_runner(step.type)
+        code = getattr(runner, "code_digest", None)
+        code_digest, code_origin = code(step, recipe) if code is not None else (None, None)
+        upstream = {d: result[d].value for d in sorted(step.depends_on) if d in result}
+        value = _digest([definition, code_digest, upstream])
+        result[step.name] = Fingerprint(
+            value=value,
+            definition=definition,
+            code_digest=code_digest,
+            code_origin=code_origin,
+            upstream=upstream,
+        )
+    return result
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """What a run does with one step, and why."""
+
+    action: str  # "RUN", "CACHED", "DONE" or "SKIP"
+    reason: str
+    #: For CACHED/DONE: the recorded delta to replay and the recorded result data.
+    delta: Delta | None = None
+    result: Any = None
+    attempts: int = 0
+
+
+def _definition_change(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
+    """A short reason naming the first difference: ``args changed: n 3 -> 4``."""
+    if old == new:
+        return None
+    old_args, new_args = old.get("args"), new.get("args")
+    if old_args != new_args:
+        if isinstance(old_args, dict) and isinstance(new_args, dict):
+            for key in sorted(set(old_args) | set(new_args)):
+                before, after = old_args.get(key, _MISSING), new_args.get(key, _MISSING)
+                if before != after:
+                    return f"args changed: {key} {_show(before)} -> {_show(after)}"
+        return f"args changed: {_show(old_args)} -> {_show(new_args)}"
+    for field in ("type", "module", "function", "options", "success_criteria", "depends_on"):
+        if old.get(field) != new.get(field):
+            return f"{field} changed: {_show(old.get(field))} -> {_show(new.get(field))}"
+    return "definition changed"
+
+
+def _show(value: Any) -> str:
+    if value is _MISSING:
+        return "(unset)"
+    text = json.dumps(value, default=str)
+    return text if len(text) <= _SHOW_MAX else text[: _SHOW_MAX - 3] + "..."
+
+
+def _cache_reason(  # noqa: PLR0911 - one early return per reason, in the order users read them
+    step: Step,
+    fp: Fingerprint,
+    *,
+    entry: CacheEntry | None,
+    decisions: Mapping[str, Decision],
+    visible: Mapping[str, Any],
+    now: float,
+) -> str | None:
+    """Why *step* cannot reuse *entry* (None: it can)."""
+    if entry is None:
+        return "no cache entry"
+    if entry.expired(now):
+        return "cache expired"
+    changed = _definition_change(entry.definition, fp.definition)
+    if changed:
+        return changed
+    if entry.code_digest != fp.code_digest:
+        return f"code of {fp.code_origin or entry.code_origin or step.module} changed"
+    for dep in sorted(step.depends_on):
+        if decisions.get(dep) is None or decisions[dep].action not in ("CACHED", "DONE"):
+            return f"upstream {dep} runs"
+        if entry.upstream.get(dep) != fp.upstream.get(dep):
+            return f"upstream {dep} changed"
+    for key, digest in sorted(entry.inputs.items()):
+        now_digest = value_digest(visible[key]) if key in visible else MISSING_DIGEST
+        if now_digest != digest:
+            return f"input {key} changed"
+    return None
+
+
+def _resume_reason(fp: Fingerprint, recorded: str | None) -> str | None:
+    if recorded is None:
+        return "it has no fingerprint"
+    if recorded != fp.value:
+        return "its definition, code or upstream steps changed"
+    return None
+
+
+def decide(
+    hooks: Hooks,
+    recipe: Recipe,
+    order: tuple[Step, ...],
+    *,
+    initial: Mapping[str, Any],
+    store: RunStore | None,
+    use_cache: bool = True,
+    resume: RunRecord | None = None,
+    force: bool = False,
+    now: float | None = None,
+) -> tuple[dict[str, Decision], dict[str, Fingerprint]]:
+    """Decide RUN / CACHED / DONE / SKIP for every step of *recipe*, with reasons.
+
+    *initial* is the context before the first step (``recipe.*`` and
+    ``--set`` values). With *resume*, completed steps whose fingerprint is
+    unchanged are DONE; a changed one raises :class:`ResumeRefusedError`
+    unless *force*, which re-runs it and everything downstream.
+    """
+    now = time.time() if now is None else now
+    fps = fingerprints(hooks, recipe, order)
+    key = recipe_key(recipe)
+    decisions: dict[str, Decision] = {}
+    # The context a step would see if every CACHED/DONE step before it is replayed.
+    visible: dict[str, Any] = dict(initial)
+    for step in order:
+        fp = fps[step.name]
+        if not step.enabled:
+            decisions[step.name] = Decision(action="SKIP", reason="enabled: false")
+            continue
+        if resume is not None:
+            decision = _resume_decision(step, fp, resume, decisions, force=force)
+            if decision is not None:
+                decisions[step.name] = decision
+                _replay(visible, decision.delta)
+                continue
+        if not step.cache:
+            decisions[step.name] = Decision(action="RUN", reason="not cached (no cache: key)")
+            continue
+        if not use_cache:
+            decisions[step.name] = Decision(action="RUN", reason="--no-cache")
+            continue
+        if store is None:
+            decisions[step.name] = Decision(action="RUN", reason="no run store")
+            continue
+        entry = store.cache_get(key, step.name)
+        why = _cache_reason(step, fp, entry=entry, decisions=decisions, visible=visible, now=now)
+        if why is not None or entry is None:
+            decisions[step.name] = Decision(action="RUN", reason=why or "no cache entry")
+            continue
+        decisions[step.name] = Decision(
+            action="CACHED",
+            reason=f"cached by run {entry.run_id}",
+            delta=entry.delta,
+            result=entry.result,
+        )
+        _replay(visible, entry.delta)
+    return decisions, fps
+
+
+def _resume_decision(
+    step: Step,
+    fp: Fingerprint,
+    resume: RunRecord,
+    decisions: Mapping[str, Decision],
+    *,
+    force: bool,
+) -> Decision | None:
+    record = resume.steps.get(step.name)
+    if record is None or record.result.status not in (StepStatus.COMPLETED, StepStatus.CACHED):
+        return None
+    if any(decisions.get(d) is None or decisions[d].action != "DONE" for d in step.depends_on):
+        return None  # an upstream step re-runs, so this one must too
+    why = _resume_reason(fp, record.fingerprint)
+    if why is not None:
+        if force:
+            return None
+        msg = (
+            f"cannot resume run {resume.run_id}: step {step.name!r} completed there but {why}; "
+            "run without --resume, or add --force to re-run it and the steps after it"
+        )
+        raise ResumeRefusedError(msg, pos=step.where())
+    return Decision(
+        action="DONE",
+        reason=f"completed in run {resume.run_id}",
+        delta=record.delta,
+        result=record.result.result,
+        attempts=record.result.attempts,
+    )
+
+
+def _replay(visible: dict[str, Any], delta: Delta | None) -> None:
+    if delta is None:
+        return
+    for key in delta.removed:
+        visible.pop(key, None)
+    visible.update(delta.changes)
