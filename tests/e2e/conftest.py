@@ -54,9 +54,16 @@ def run_f0(
 
 
 @pytest.fixture
-def f0() -> Callable[..., F0Result]:
+def f0(tmp_path: Path) -> Callable[..., F0Result]:
+    """``f0(*args, cwd=None, env=None)``; runs in a fresh folder so ``.f0/`` stores stay per test."""
     assert F0.exists(), f"the f0 console script is not installed next to {sys.executable}"
-    return run_f0
+    workdir = tmp_path / "cwd"
+    workdir.mkdir(exist_ok=True)
+
+    def run(*args: str, cwd: Path | None = None, **kwargs: Any) -> F0Result:
+        return run_f0(*args, cwd=cwd or workdir, **kwargs)
+
+    return run
 
 
 @pytest.fixture
