@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from f0.hooks import Hooks
     from f0.model import Delta, Recipe, Step
     from f0.protocols import RunStore
-    from f0.records import CacheEntry, RunRecord
+    from f0.records import CacheEntry, RunRecord, StepRecord
 
 __all__ = [
     "Decision",
@@ -176,12 +176,22 @@ def _cache_reason(  # noqa: PLR0911 - one early return per reason, in the order 
     return None
 
 
-def _resume_reason(fp: Fingerprint, recorded: str | None) -> str | None:
-    if recorded is None:
+def _resume_reason(fp: Fingerprint, record: StepRecord) -> str | None:
+    """Why a completed step of the run to resume cannot be reused (None: it can)."""
+    if record.fingerprint is None:
         return "it has no fingerprint"
-    if recorded != fp.value:
-        return "its definition, code or upstream steps changed"
-    return None
+    if record.fingerprint == fp.value:
+        return None
+    if record.definition:
+        changed = _definition_change(record.definition, fp.definition)
+        if changed:
+            return changed
+    if record.code_digest != fp.code_digest:
+        return f"code of {fp.code_origin or record.code_origin or 'the step'} changed"
+    for dep, value in fp.upstream.items():
+        if record.upstream and record.upstream.get(dep) != value:
+            return f"upstream {dep} changed"
+    return "its definition, code or upstream steps changed"
 
 
 def decide(
@@ -257,12 +267,13 @@ def _resume_decision(
         return None
     if any(decisions.get(d) is None or decisions[d].action != "DONE" for d in step.depends_on):
         return None  # an upstream step re-runs, so this one must too
-    why = _resume_reason(fp, record.fingerprint)
+    why = _resume_reason(fp, record)
     if why is not None:
         if force:
             return None
         msg = (
-            f"cannot resume run {resume.run_id}: step {step.name!r} completed there but {why}; "
+            f"cannot resume run {resume.run_id}: step {step.name!r} completed there, "
+            f"but since then {why}; "
             "run without --resume, or add --force to re-run it and the steps after it"
         )
         raise ResumeRefusedError(msg, pos=step.where())

@@ -32,6 +32,11 @@ class StepRecord:
     #: Completion order within the run (1-based).
     seq: int = 0
     recorded_at: float = 0.0
+    #: What went into the fingerprint, so a refused resume can say what changed.
+    definition: Mapping[str, Any] = attrs.field(factory=dict)
+    code_digest: str | None = None
+    code_origin: str | None = None
+    upstream: Mapping[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)

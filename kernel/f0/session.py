@@ -217,6 +217,10 @@ class StoreRecorder:
             inputs=delta.inputs,
             seq=self._seq,
             recorded_at=now,
+            definition=fp.definition if fp is not None else {},
+            code_digest=fp.code_digest if fp is not None else None,
+            code_origin=fp.code_origin if fp is not None else None,
+            upstream=fp.upstream if fp is not None else {},
         )
         self._guard(self.store.record_step, self.run_id, record)
         if step.cache and result.status is StepStatus.COMPLETED and fp is not None:
