@@ -39,6 +39,7 @@ def types(session: nox.Session) -> None:
         "plugins/f0-plugin-context/src",
         "plugins/f0-plugin-local/src",
         "plugins/f0-plugin-python/src",
+        "plugins/f0-plugin-store/src",
         "plugins/f0-plugin-yaml/src",
         "examples/plugin-template/src",
     )

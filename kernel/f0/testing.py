@@ -43,6 +43,7 @@ __all__ = [
     "FIRST_PARTY_PLUGINS",
     "CliOutcome",
     "ContextStoreContract",
+    "RunStoreContract",
     "invoke_cli",
     "make_test_plugin_manager",
     "run_recipe_file",
@@ -233,3 +234,354 @@ class ContextStoreContract:
         ctx.delete("k")
         ctx.set("j", {"x": 1})
         assert dict(store.load()) == {"j": {"x": 1}}
+
+
+def _contract_recipe(name: str = "contract", path: str = "contract.yaml") -> Any:
+    from f0.model import Recipe, Step
+
+    steps = [Step(name=n, idx=i) for i, n in enumerate(("a", "b", "c"), 1)]
+    return Recipe(name=name, steps=steps, path=Path(path))
+
+
+class RunStoreContract:
+    """Tests every :class:`~f0.protocols.RunStore` provider must pass.
+
+    Subclass it and supply a ``store`` fixture returning a fresh, empty store::
+
+        class TestMyRunStore(RunStoreContract):
+            @pytest.fixture
+            def store(self, tmp_path):
+                return MyRunStore(tmp_path / "runs.db")
+
+    Runs use recipes at relative paths (``contract.yaml``); a store may keep
+    them resolved, and must match them either way in ``recipe_path`` filters.
+    """
+
+    T0 = 1_800_000_000.0
+
+    # -- helpers ---------------------------------------------------------
+    def start(
+        self,
+        store: Any,
+        run_id: str,
+        *,
+        started_at: float | None = None,
+        recipe: Any = None,
+        params: Mapping[str, Any] | None = None,
+        resumed_from: str | None = None,
+    ) -> Any:
+        from f0.model import RunInfo
+
+        info = RunInfo(
+            run_id=run_id,
+            recipe=recipe if recipe is not None else _contract_recipe(),
+            started_at=self.T0 if started_at is None else started_at,
+        )
+        store.start_run(
+            info, recipe_hash="hash-1", params=dict(params or {}), resumed_from=resumed_from
+        )
+        return info
+
+    def step(self, name: str, status: str = "COMPLETED", seq: int = 1, **delta: Any) -> Any:
+        from f0.model import Delta, StepResult, StepStatus
+        from f0.records import StepRecord
+
+        return StepRecord(
+            result=StepResult(
+                name=name,
+                status=StepStatus(status),
+                attempts=1 if status != "SKIPPED" else 0,
+                started_at=self.T0 + seq,
+                finished_at=self.T0 + seq + 0.25,
+                exit_code=0 if status == "COMPLETED" else 1,
+                error=None if status == "COMPLETED" else f"{name} went wrong",
+            ),
+            delta=Delta(**delta) if delta else Delta(),
+            fingerprint=f"fp-{name}",
+            seq=seq,
+            recorded_at=self.T0 + seq + 0.5,
+        )
+
+    def finish(self, store: Any, info: Any, status: str, context: Mapping[str, Any]) -> None:
+        from f0.model import RunResult, RunStatus, StepResult, StepStatus
+
+        store.finish_run(
+            RunResult(
+                run_id=info.run_id,
+                recipe_name=info.recipe.name,
+                recipe_path=str(info.recipe.path),
+                status=RunStatus(status),
+                steps={
+                    s.name: StepResult(name=s.name, status=StepStatus.COMPLETED)
+                    for s in info.recipe.steps
+                },
+                context=dict(context),
+                started_at=info.started_at,
+                finished_at=info.started_at + 10,
+            )
+        )
+
+    # -- an empty store ----------------------------------------------------
+    def test_url(self, store: Any) -> None:
+        assert isinstance(store.url, str)
+        assert "://" in store.url
+
+    def test_starts_empty(self, store: Any) -> None:
+        assert store.list_runs() == []
+        assert store.get_run("nope") is None
+        assert store.cache_list() == []
+        assert store.cache_get("contract.yaml", "a") is None
+
+    def test_resolving_in_an_empty_store_names_the_ref(self, store: Any) -> None:
+        from f0.errors import UsageError
+
+        for ref in ("last", "2026"):
+            with pytest.raises(UsageError, match=ref):
+                store.resolve_run(ref)
+
+    # -- runs and steps ----------------------------------------------------
+    def test_start_run(self, store: Any) -> None:
+        from f0.model import RunStatus
+
+        self.start(store, "r1", params={"n": 3, "deep": {"x": [1, 2]}}, resumed_from="r0")
+        run = store.get_run("r1")
+        assert run.run_id == "r1"
+        assert run.recipe_name == "contract"
+        assert run.recipe_path is not None
+        assert run.recipe_path.endswith("contract.yaml")
+        assert run.recipe_hash == "hash-1"
+        assert run.status is RunStatus.RUNNING
+        assert run.started_at == self.T0
+        assert run.finished_at is None
+        assert dict(run.params) == {"n": 3, "deep": {"x": [1, 2]}}
+        assert run.resumed_from == "r0"
+        assert dict(run.steps) == {}
+        assert run.context is None
+
+    def test_record_steps_in_completion_order(self, store: Any) -> None:
+        info = self.start(store, "r1")
+        store.record_step(info.run_id, self.step("c", seq=1))
+        store.record_step(info.run_id, self.step("a", "FAILED", seq=2))
+        store.record_step(info.run_id, self.step("b", "SKIPPED", seq=3))
+        run = store.get_run("r1")
+        assert list(run.steps) == ["c", "a", "b"]
+        assert [s.seq for s in run.steps.values()] == [1, 2, 3]
+        failed = run.steps["a"].result
+        assert failed.status.value == "FAILED"
+        assert failed.error == "a went wrong"
+        assert failed.exit_code == 1
+        assert failed.attempts == 1
+        assert failed.started_at == self.T0 + 2
+        assert failed.finished_at == self.T0 + 2.25
+
+    def test_step_record_round_trips_every_field(self, store: Any) -> None:
+        import attrs
+
+        from f0.model import Delta
+
+        info = self.start(store, "r1")
+        record = attrs.evolve(
+            self.step("a"),
+            delta=Delta(
+                changes={
+                    "int": 1,
+                    "float": 1.0,
+                    "bool": True,
+                    "none": None,
+                    "deep": {"l": [1, {"x": "y"}]},
+                },
+                removed=("gone", "also.gone"),
+                reads={"int", "missing"},
+                inputs={"int": "abc123", "missing": "-"},
+                who="a",
+            ),
+            inputs={"int": "abc123", "missing": "-"},
+        )
+        fields = attrs.fields_dict(type(record))
+        extras = {  # fields a newer kernel may have: give them non-default values
+            name: value
+            for name, value in {
+                "definition": {"args": {"n": 3}, "type": "python"},
+                "code_digest": "c0de",
+                "code_origin": "steps.py",
+                "upstream": {"x": "fp-x"},
+            }.items()
+            if name in fields
+        }
+        record = attrs.evolve(record, **extras)
+        store.record_step(info.run_id, record)
+        got = store.get_run("r1").steps["a"]
+        assert got == record
+        changes = got.delta.changes
+        assert type(changes["int"]) is int
+        assert type(changes["float"]) is float
+        assert type(changes["bool"]) is bool
+
+    def test_step_result_value_round_trips(self, store: Any) -> None:
+        import attrs
+
+        info = self.start(store, "r1")
+        record = self.step("a")
+        record = attrs.evolve(record, result=attrs.evolve(record.result, result={"rows": [1, 2]}))
+        store.record_step(info.run_id, record)
+        assert store.get_run("r1").steps["a"].result.result == {"rows": [1, 2]}
+
+    def test_recording_a_step_again_keeps_the_latest(self, store: Any) -> None:
+        info = self.start(store, "r1")
+        store.record_step(info.run_id, self.step("a", "FAILED", seq=1))
+        store.record_step(info.run_id, self.step("a", "COMPLETED", seq=2, changes={"k": 1}))
+        steps = store.get_run("r1").steps
+        assert list(steps) == ["a"]
+        assert steps["a"].result.status.value == "COMPLETED"
+        assert dict(steps["a"].delta.changes) == {"k": 1}
+
+    def test_finish_run(self, store: Any) -> None:
+        from f0.model import RunStatus
+
+        info = self.start(store, "r1")
+        for n, name in enumerate(("a", "b", "c"), 1):
+            store.record_step(info.run_id, self.step(name, seq=n))
+        context = {"a": 1, "b.c": [1.0, True, None], "d": {"e": "f"}}
+        self.finish(store, info, "COMPLETED", context)
+        run = store.get_run("r1")
+        assert run.status is RunStatus.COMPLETED
+        assert run.finished_at == self.T0 + 10
+        assert dict(run.context) == context
+        assert type(run.context["b.c"][0]) is float
+
+    def test_runs_are_kept_apart(self, store: Any) -> None:
+        one = self.start(store, "r1")
+        two = self.start(store, "r2", started_at=self.T0 + 1)
+        store.record_step(one.run_id, self.step("a", changes={"from": "one"}))
+        store.record_step(two.run_id, self.step("a", "FAILED"))
+        assert store.get_run("r1").steps["a"].result.status.value == "COMPLETED"
+        assert store.get_run("r2").steps["a"].result.status.value == "FAILED"
+
+    def test_list_runs_newest_first_with_counts(self, store: Any) -> None:
+        from f0.model import RunStatus
+
+        first = self.start(store, "20260101-000000-aaaaaa", started_at=self.T0)
+        second = self.start(store, "20260102-000000-bbbbbb", started_at=self.T0 + 60)
+        store.record_step(first.run_id, self.step("a", seq=1))
+        store.record_step(first.run_id, self.step("b", "FAILED", seq=2))
+        store.record_step(first.run_id, self.step("c", "SKIPPED", seq=3))
+        self.finish(store, first, "FAILED", {})
+        runs = store.list_runs()
+        assert [r.run_id for r in runs] == [second.run_id, first.run_id]
+        summary = runs[1]
+        assert summary.status is RunStatus.FAILED
+        assert summary.recipe_name == "contract"
+        assert summary.started_at == self.T0
+        assert summary.finished_at == self.T0 + 10
+        assert summary.steps_total == len(first.recipe.steps)
+        assert summary.steps_completed == 1
+        assert summary.steps_failed == 1
+        assert runs[0].status is RunStatus.RUNNING
+        assert runs[0].finished_at is None
+        assert [r.run_id for r in store.list_runs(limit=1)] == [second.run_id]
+
+    def test_list_runs_of_one_recipe(self, store: Any) -> None:
+        self.start(store, "r1")
+        self.start(
+            store, "r2", started_at=self.T0 + 1, recipe=_contract_recipe("other", "other.yaml")
+        )
+        self.start(store, "r3", started_at=self.T0 + 2)
+        mine = store.list_runs(recipe_path="contract.yaml")
+        assert [r.run_id for r in mine] == ["r3", "r1"]
+        assert [
+            r.run_id for r in store.list_runs(recipe_path=str(Path("other.yaml").resolve()))
+        ] == ["r2"]
+        assert store.list_runs(recipe_path="nothing.yaml") == []
+
+    # -- resolving run references --------------------------------------------
+    def test_resolve_last(self, store: Any) -> None:
+        self.start(store, "20260101-000000-aaaaaa", started_at=self.T0)
+        self.start(store, "20260102-000000-bbbbbb", started_at=self.T0 + 60)
+        self.start(
+            store,
+            "20260101-120000-cccccc",
+            started_at=self.T0 + 30,
+            recipe=_contract_recipe("other", "other.yaml"),
+        )
+        assert store.resolve_run("last") == "20260102-000000-bbbbbb"
+        assert store.resolve_run("last", recipe_path="other.yaml") == "20260101-120000-cccccc"
+
+    def test_resolve_last_of_a_recipe_without_runs(self, store: Any) -> None:
+        from f0.errors import UsageError
+
+        self.start(store, "r1")
+        with pytest.raises(UsageError, match="last"):
+            store.resolve_run("last", recipe_path="never-ran.yaml")
+
+    def test_resolve_id_and_prefix(self, store: Any) -> None:
+        from f0.errors import UsageError
+
+        self.start(store, "20260101-000000-aaaaaa", started_at=self.T0)
+        self.start(store, "20260101-000000-abbbbb", started_at=self.T0 + 1)
+        self.start(store, "20260102-000000-cccccc", started_at=self.T0 + 2)
+        assert store.resolve_run("20260101-000000-aaaaaa") == "20260101-000000-aaaaaa"
+        assert store.resolve_run("20260101-000000-ab") == "20260101-000000-abbbbb"
+        assert store.resolve_run("20260102") == "20260102-000000-cccccc"
+        with pytest.raises(UsageError, match="20260101") as ambiguous:
+            store.resolve_run("20260101")
+        assert "ambiguous" in str(ambiguous.value)
+        with pytest.raises(UsageError, match="zzz"):
+            store.resolve_run("zzz")
+
+    # -- the step cache ----------------------------------------------------
+    def entry(self, step: str = "a", recipe: str = "contract.yaml", **fields: Any) -> Any:
+        from f0.model import Delta
+        from f0.records import CacheEntry
+
+        values: dict[str, Any] = {
+            "recipe_path": str(Path(recipe).resolve()),
+            "step_name": step,
+            "fingerprint": f"fp-{step}",
+            "definition": {"args": {"n": 3}, "function": "f"},
+            "code_digest": "c0de",
+            "code_origin": "steps.py",
+            "upstream": {"x": "fp-x"},
+            "inputs": {"k": "abc"},
+            "delta": Delta(changes={"out": 1.0}, removed=("old",), reads={"k"}, who=step),
+            "result": {"r": True},
+            "run_id": "r1",
+            "created_at": self.T0,
+            "ttl": 60.0,
+        }
+        values.update(fields)
+        return CacheEntry(**values)
+
+    def test_cache_put_and_get(self, store: Any) -> None:
+        entry = self.entry()
+        store.cache_put(entry)
+        got = store.cache_get(entry.recipe_path, "a")
+        assert got == entry
+        assert type(got.delta.changes["out"]) is float
+        assert store.cache_get(entry.recipe_path, "b") is None
+
+    def test_cache_get_with_a_relative_recipe_path(self, store: Any) -> None:
+        store.cache_put(self.entry())
+        assert store.cache_get("contract.yaml", "a") is not None
+
+    def test_cache_put_replaces(self, store: Any) -> None:
+        store.cache_put(self.entry())
+        newer = self.entry(fingerprint="fp-new", ttl=None, created_at=self.T0 + 5)
+        store.cache_put(newer)
+        assert store.cache_list() == [newer]
+
+    def test_cache_list_and_clear(self, store: Any) -> None:
+        for step in ("a", "b"):
+            store.cache_put(self.entry(step))
+        store.cache_put(self.entry("a", recipe="other.yaml"))
+        assert sorted(e.step_name for e in store.cache_list()) == ["a", "a", "b"]
+        assert {e.step_name for e in store.cache_list("contract.yaml")} == {"a", "b"}
+        assert store.cache_clear("contract.yaml", "a") == 1
+        assert store.cache_clear(step_name="a") == 1
+        assert [e.step_name for e in store.cache_list()] == ["b"]
+        assert store.cache_clear("nothing.yaml") == 0
+        assert store.cache_clear() == 1
+        assert store.cache_list() == []
+
+    def test_close_is_idempotent(self, store: Any) -> None:
+        store.close()
+        store.close()

@@ -1,0 +1,75 @@
+"""Shared bits of the ``f0 runs``, ``f0 cache`` and ``f0 ctx`` commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from f0_store._url import DEFAULT_STORE_URL, STORE_ENV
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+__all__ = [
+    "JSON_OPT",
+    "STORE_OPT",
+    "echo_json",
+    "fmt_time",
+    "print_diff",
+    "print_table",
+    "short",
+]
+
+STORE_OPT = typer.Option(
+    DEFAULT_STORE_URL,
+    "--store",
+    envvar=STORE_ENV,
+    help="Run store URL: sqlite:///relative.db or sqlite:////absolute.db ('none': no store).",
+)
+JSON_OPT = typer.Option(False, "--json", help="Print JSON on stdout.")
+
+
+def echo_json(value: Any) -> None:
+    """One JSON document on stdout."""
+    typer.echo(json.dumps(value, default=str))
+
+
+def fmt_time(ts: float | None) -> str:
+    """Local ``YYYY-MM-DD HH:MM:SS`` (``-`` for None)."""
+    return "-" if ts is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts))
+
+
+def short(value: Any, width: int = 60) -> str:
+    """Compact JSON of *value*, cut to *width* characters."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    """A rich table on stdout (wide when stdout is not a terminal)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table: Table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    Console(width=None if os.isatty(1) else 160).print(table)
+
+
+def print_diff(diff: Mapping[str, Any]) -> None:
+    """``+ key = value`` / ``- key (was value)`` / ``~ key: old -> new`` lines."""
+    added, removed, changed = diff["added"], diff["removed"], diff["changed"]
+    typer.echo(f"context: {len(added)} added, {len(removed)} removed, {len(changed)} changed")
+    for key, value in added.items():
+        typer.echo(f"  + {key} = {short(value)}")
+    for key, value in removed.items():
+        typer.echo(f"  - {key} (was {short(value)})")
+    for key, change in changed.items():
+        typer.echo(f"  ~ {key}: {short(change['old'], 40)} -> {short(change['new'], 40)}")

@@ -1,0 +1,522 @@
+"""The SQLite run store: runs, their steps as they finish, step cache entries.
+
+Every method is one short transaction on :class:`~f0_store._db.Database`;
+see there for how eight processes share one file. Recipe paths are stored
+resolved (absolute), like the kernel's cache keys, and the ``recipe_path``
+filters accept a relative path too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from f0 import (
+    CacheEntry,
+    Delta,
+    RunRecord,
+    RunStatus,
+    RunSummary,
+    StepRecord,
+    StepResult,
+    StepStatus,
+    UsageError,
+)
+
+from f0_store._codec import dumps, loads, pack, unpack
+from f0_store._db import Database
+
+if TYPE_CHECKING:
+    from f0 import RunInfo, RunResult
+
+__all__ = ["SqliteRunStore", "recipe_path_key"]
+
+_STEP_COLUMNS = (
+    "name, seq, status, attempts, started_at, finished_at, exit_code, error, result, "
+    "delta, fingerprint, inputs, recorded_at, extra"
+)
+_INSERT_STEP = (
+    f"INSERT INTO steps (run_id, {_STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "  # noqa: S608 - constant columns
+    "ON CONFLICT (run_id, name) DO UPDATE SET seq = excluded.seq, status = excluded.status, "
+    "attempts = excluded.attempts, started_at = excluded.started_at, "
+    "finished_at = excluded.finished_at, exit_code = excluded.exit_code, error = excluded.error, "
+    "result = excluded.result, delta = excluded.delta, fingerprint = excluded.fingerprint, "
+    "inputs = excluded.inputs, recorded_at = excluded.recorded_at, extra = excluded.extra"
+)
+_CACHE_COLUMNS = (
+    "recipe_path, step_name, fingerprint, definition, code_digest, code_origin, upstream, "
+    "inputs, delta, result, run_id, created_at, ttl, extra"
+)
+# Record fields stored in columns of their own; any other field goes to `extra` (JSON).
+_STEP_CORE = frozenset({"result", "delta", "fingerprint", "inputs", "seq", "recorded_at"})
+_CACHE_CORE = frozenset(
+    {
+        "recipe_path",
+        "step_name",
+        "fingerprint",
+        "definition",
+        "code_digest",
+        "code_origin",
+        "upstream",
+        "inputs",
+        "delta",
+        "result",
+        "run_id",
+        "created_at",
+        "ttl",
+    }
+)
+_STEP_EXTRA = tuple(f.name for f in attrs.fields(StepRecord) if f.name not in _STEP_CORE)
+_CACHE_EXTRA = tuple(f.name for f in attrs.fields(CacheEntry) if f.name not in _CACHE_CORE)
+_RUN_COLUMNS = "run_id, recipe_name, recipe_path, status, started_at, finished_at, steps_total"
+
+
+def _plain(value: Any) -> Any:
+    """*value* with mappings as dicts and sets/tuples as lists, for JSON."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _extra_json(record: Any, names: tuple[str, ...]) -> str:
+    return dumps({name: _plain(getattr(record, name)) for name in names}) if names else "{}"
+
+
+def _extra_of(text: str | None, names: tuple[str, ...]) -> dict[str, Any]:
+    """Stored extra fields this version of the kernel's record still has."""
+    data = loads(text) or {}
+    return {k: v for k, v in data.items() if k in names}
+
+
+def recipe_path_key(path: str | Path | None) -> str | None:
+    """How recipe paths are stored and matched: resolved; ``<name>`` keys as they are."""
+    if path is None:
+        return None
+    text = str(path)
+    if text.startswith("<"):
+        return text
+    return str(Path(text).resolve())
+
+
+def _delta_json(delta: Delta) -> str:
+    return dumps(
+        {
+            "changes": dict(delta.changes),
+            "removed": list(delta.removed),
+            "reads": sorted(delta.reads),
+            "inputs": dict(delta.inputs),
+            "who": delta.who,
+        }
+    )
+
+
+def _delta_of(text: str) -> Delta:
+    data = loads(text)
+    return Delta(
+        changes=data.get("changes", {}),
+        removed=data.get("removed", ()),
+        reads=data.get("reads", ()),
+        inputs=data.get("inputs", {}),
+        who=data.get("who"),
+    )
+
+
+def _step_row(run_id: str, record: StepRecord, seq: int, now: float) -> tuple[Any, ...]:
+    r = record.result
+    return (
+        run_id,
+        r.name,
+        seq,
+        r.status.value,
+        r.attempts,
+        r.started_at,
+        r.finished_at,
+        r.exit_code,
+        r.error,
+        None if r.result is None else dumps(r.result),
+        _delta_json(record.delta),
+        record.fingerprint,
+        dumps(dict(record.inputs)),
+        record.recorded_at or now,
+        _extra_json(record, _STEP_EXTRA),
+    )
+
+
+def _step_of(row: sqlite3.Row | tuple[Any, ...]) -> StepRecord:
+    (name, seq, status, attempts, started, finished, code, error, result, delta, fp, inputs, at) = (
+        row[:13]
+    )
+    return StepRecord(
+        result=StepResult(
+            name=name,
+            status=StepStatus(status),
+            attempts=attempts,
+            started_at=started,
+            finished_at=finished,
+            exit_code=code,
+            error=error,
+            result=loads(result),
+        ),
+        delta=_delta_of(delta),
+        fingerprint=fp,
+        inputs=loads(inputs),
+        seq=seq,
+        recorded_at=at,
+        **_extra_of(row[13], _STEP_EXTRA),
+    )
+
+
+def _summary_of(row: tuple[Any, ...]) -> RunSummary:
+    run_id, name, path, status, started, finished, total, completed, failed = row
+    return RunSummary(
+        run_id=run_id,
+        recipe_name=name,
+        recipe_path=path,
+        status=RunStatus(status),
+        started_at=started,
+        finished_at=finished,
+        steps_total=total,
+        steps_completed=completed or 0,
+        steps_failed=failed or 0,
+    )
+
+
+def _cache_row(e: CacheEntry) -> tuple[Any, ...]:
+    return (
+        recipe_path_key(e.recipe_path),
+        e.step_name,
+        e.fingerprint,
+        dumps(dict(e.definition)),
+        e.code_digest,
+        e.code_origin,
+        dumps(dict(e.upstream)),
+        dumps(dict(e.inputs)),
+        _delta_json(e.delta),
+        None if e.result is None else dumps(e.result),
+        e.run_id,
+        e.created_at,
+        e.ttl,
+        _extra_json(e, _CACHE_EXTRA),
+    )
+
+
+def _cache_of(row: tuple[Any, ...]) -> CacheEntry:
+    (path, step, fp, definition, code, origin, upstream, inputs, delta, result, run, at, ttl) = row[
+        :13
+    ]
+    return CacheEntry(
+        recipe_path=path,
+        step_name=step,
+        fingerprint=fp,
+        definition=loads(definition),
+        code_digest=code,
+        code_origin=origin,
+        upstream=loads(upstream),
+        inputs=loads(inputs),
+        delta=_delta_of(delta),
+        result=loads(result),
+        run_id=run,
+        created_at=at,
+        ttl=ttl,
+        **_extra_of(row[13], _CACHE_EXTRA),
+    )
+
+
+class SqliteRunStore:
+    """A :class:`~f0.RunStore` in one SQLite file (``sqlite:///path.db``)."""
+
+    def __init__(self, path: Path | None, *, url: str | None = None) -> None:
+        self.path = path
+        self.url = url or ("sqlite://" if path is None else f"sqlite:///{path}")
+        self.db = Database(path)
+
+    # -- writing ---------------------------------------------------------
+    def start_run(
+        self,
+        info: RunInfo,
+        *,
+        recipe_hash: str,
+        params: Mapping[str, Any],
+        resumed_from: str | None = None,
+    ) -> None:
+        """Record that run ``info.run_id`` started (status RUNNING)."""
+        recipe = info.recipe
+        row = (
+            info.run_id,
+            recipe.name,
+            recipe_path_key(recipe.path),
+            recipe_hash,
+            info.scheduler,
+            RunStatus.RUNNING.value,
+            info.started_at,
+            dumps(dict(params)),
+            resumed_from,
+            len(recipe.steps),
+        )
+        self.db.write(
+            lambda conn: conn.execute(
+                "INSERT INTO runs (run_id, recipe_name, recipe_path, recipe_hash, scheduler, "
+                "status, started_at, params, resumed_from, steps_total) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
+                "recipe_name = excluded.recipe_name, recipe_path = excluded.recipe_path, "
+                "recipe_hash = excluded.recipe_hash, scheduler = excluded.scheduler, "
+                "status = excluded.status, started_at = excluded.started_at, "
+                "finished_at = NULL, params = excluded.params, "
+                "resumed_from = excluded.resumed_from, steps_total = excluded.steps_total, "
+                "context = NULL",
+                row,
+            )
+        )
+
+    def record_step(self, run_id: str, record: StepRecord) -> None:
+        """Record one finished step (replacing an earlier record of that step)."""
+        now = time.time()
+        if record.seq:
+            row = _step_row(run_id, record, record.seq, now)
+            self.db.write(lambda conn: conn.execute(_INSERT_STEP, row))
+            return
+
+        def insert(conn: sqlite3.Connection) -> None:
+            (seq,) = conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id = ?", (run_id,)
+            ).fetchone()
+            conn.execute(_INSERT_STEP, _step_row(run_id, record, seq, now))
+
+        self.db.write(insert)
+
+    def finish_run(self, result: RunResult) -> None:
+        """Record the final status, end time and context; steps never recorded are added."""
+        context = pack(dict(result.context))
+        now = time.time()
+
+        def finish(conn: sqlite3.Connection) -> None:
+            updated = conn.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, context = ? WHERE run_id = ?",
+                (result.status.value, result.finished_at, context, result.run_id),
+            ).rowcount
+            if not updated:  # finished without a start record (a store added late)
+                conn.execute(
+                    "INSERT INTO runs (run_id, recipe_name, recipe_path, status, started_at, "
+                    "finished_at, steps_total, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        result.run_id,
+                        result.recipe_name,
+                        recipe_path_key(result.recipe_path),
+                        result.status.value,
+                        result.started_at,
+                        result.finished_at,
+                        len(result.steps),
+                        context,
+                    ),
+                )
+            known = {
+                name
+                for (name,) in conn.execute(
+                    "SELECT name FROM steps WHERE run_id = ?", (result.run_id,)
+                )
+            }
+            missing = [r for name, r in result.steps.items() if name not in known]
+            if missing:
+                (seq,) = conn.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM steps WHERE run_id = ?", (result.run_id,)
+                ).fetchone()
+                conn.executemany(
+                    _INSERT_STEP,
+                    [
+                        _step_row(result.run_id, StepRecord(result=r), seq + n, now)
+                        for n, r in enumerate(missing, 1)
+                    ],
+                )
+
+        self.db.write(finish)
+
+    # -- reading ---------------------------------------------------------
+    def list_runs(
+        self, *, limit: int | None = None, recipe_path: str | None = None
+    ) -> list[RunSummary]:
+        """Recorded runs, newest first, optionally only those of one recipe file."""
+        where, args = self._recipe_filter(recipe_path)
+        sql = (
+            f"WITH r AS (SELECT rowid AS rid, {_RUN_COLUMNS} FROM runs {where} "  # noqa: S608 - constant parts
+            "ORDER BY started_at DESC, rowid DESC LIMIT ?) "
+            "SELECT r.run_id, r.recipe_name, r.recipe_path, r.status, r.started_at, "
+            "r.finished_at, r.steps_total, "
+            "SUM(s.status IN ('COMPLETED', 'CACHED')), SUM(s.status = 'FAILED') "
+            "FROM r LEFT JOIN steps s ON s.run_id = r.run_id "
+            "GROUP BY r.rid ORDER BY r.started_at DESC, r.rid DESC"
+        )
+        rows = self.db.read(
+            lambda conn: conn.execute(sql, (*args, -1 if limit is None else limit)).fetchall()
+        )
+        return [_summary_of(row) for row in rows]
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        """The run *run_id* with its steps in completion order, or None."""
+
+        def fetch(conn: sqlite3.Connection) -> tuple[Any, list[Any]] | None:
+            run = conn.execute(
+                "SELECT run_id, recipe_name, recipe_path, recipe_hash, status, started_at, "
+                "finished_at, params, resumed_from, context FROM runs WHERE run_id = ?",
+                (run_id,),
+            ).fetchone()
+            if run is None:
+                return None
+            steps = conn.execute(
+                f"SELECT {_STEP_COLUMNS} FROM steps WHERE run_id = ? ORDER BY seq, rowid",  # noqa: S608
+                (run_id,),
+            ).fetchall()
+            return run, steps
+
+        found = self.db.read(fetch)
+        if found is None:
+            return None
+        (rid, name, path, rhash, status, started, finished, params, resumed, ctx), rows = found
+        steps = [_step_of(row) for row in rows]
+        return RunRecord(
+            run_id=rid,
+            recipe_name=name,
+            recipe_path=path,
+            recipe_hash=rhash,
+            status=RunStatus(status),
+            started_at=started,
+            finished_at=finished,
+            params=loads(params),
+            resumed_from=resumed,
+            steps={s.result.name: s for s in steps},
+            context=unpack(ctx),
+        )
+
+    def resolve_run(self, ref: str, *, recipe_path: str | None = None) -> str:
+        """``last`` (newest run, of *recipe_path* if given), an exact id or a unique id prefix."""
+        ref = ref.strip()
+        if ref == "last":
+            runs = self.list_runs(limit=1, recipe_path=recipe_path)
+            if runs:
+                return runs[0].run_id
+            msg = f"no run matches 'last': {self._what_exists(recipe_path)}"
+            raise UsageError(msg, where="run")
+        if not ref:
+            msg = "empty run id (use a run id, a unique prefix of one, or 'last')"
+            raise UsageError(msg, where="run")
+
+        def matching(conn: sqlite3.Connection) -> list[str]:
+            exact = conn.execute("SELECT run_id FROM runs WHERE run_id = ?", (ref,)).fetchone()
+            if exact is not None:
+                return [exact[0]]
+            return [
+                r
+                for (r,) in conn.execute(
+                    "SELECT run_id FROM runs WHERE substr(run_id, 1, ?) = ? "
+                    "ORDER BY started_at DESC LIMIT 6",
+                    (len(ref), ref),
+                )
+            ]
+
+        found = self.db.read(matching)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")  # noqa: PLR2004
+            msg = f"run id prefix {ref!r} is ambiguous: it matches {shown}"
+            raise UsageError(msg, where="run")
+        newest = [r.run_id for r in self.list_runs(limit=3)]
+        known = (
+            f"newest runs: {', '.join(newest)} (see: f0 runs list)"
+            if newest
+            else self._what_exists(None)
+        )
+        msg = f"no run {ref!r} in {self.url}; {known}"
+        raise UsageError(msg, where="run")
+
+    def _what_exists(self, recipe_path: str | None) -> str:
+        """``<url> has no runs`` or which recipes have runs, for error messages."""
+        counts = self.db.read(
+            lambda conn: conn.execute(
+                "SELECT recipe_path, recipe_name, COUNT(*) FROM runs GROUP BY recipe_path "
+                "ORDER BY MAX(started_at) DESC LIMIT 4"
+            ).fetchall()
+        )
+        if not counts:
+            return f"{self.url} has no runs"
+        if recipe_path is None:  # pragma: no cover - 'last' with runs always matches
+            return f"{self.url} has runs"
+        shown = ", ".join(f"{path or name} ({n})" for path, name, n in counts[:3])
+        return f"no runs of {recipe_path_key(recipe_path)} in {self.url}; runs exist for: {shown}"
+
+    @staticmethod
+    def _recipe_filter(recipe_path: str | None) -> tuple[str, tuple[Any, ...]]:
+        if recipe_path is None:
+            return "", ()
+        return "WHERE recipe_path = ?", (recipe_path_key(recipe_path),)
+
+    # -- step cache ----------------------------------------------------------
+    def cache_get(self, recipe_path: str, step_name: str) -> CacheEntry | None:
+        """The cache entry of *step_name* in recipe *recipe_path*, or None."""
+        key = recipe_path_key(recipe_path)
+        row = self.db.read(
+            lambda conn: conn.execute(
+                f"SELECT {_CACHE_COLUMNS} FROM cache_entries "  # noqa: S608 - constant columns
+                "WHERE recipe_path = ? AND step_name = ?",
+                (key, step_name),
+            ).fetchone()
+        )
+        return None if row is None else _cache_of(row)
+
+    def cache_put(self, entry: CacheEntry) -> None:
+        """Store *entry*, replacing the previous one of that recipe and step."""
+        row = _cache_row(entry)
+        self.db.write(
+            lambda conn: conn.execute(
+                f"INSERT OR REPLACE INTO cache_entries ({_CACHE_COLUMNS}) "  # noqa: S608
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        )
+
+    def cache_list(self, recipe_path: str | None = None) -> list[CacheEntry]:
+        """Every cache entry (of one recipe if given), by recipe then step name."""
+        where, args = (
+            ("", ())
+            if recipe_path is None
+            else (
+                "WHERE recipe_path = ?",
+                (recipe_path_key(recipe_path),),
+            )
+        )
+        rows = self.db.read(
+            lambda conn: conn.execute(
+                f"SELECT {_CACHE_COLUMNS} FROM cache_entries {where} "  # noqa: S608
+                "ORDER BY recipe_path, step_name",
+                args,
+            ).fetchall()
+        )
+        return [_cache_of(row) for row in rows]
+
+    def cache_clear(self, recipe_path: str | None = None, step_name: str | None = None) -> int:
+        """Remove cache entries (all, one recipe's, or one step's); return how many."""
+        clauses, args = [], []
+        if recipe_path is not None:
+            clauses.append("recipe_path = ?")
+            args.append(recipe_path_key(recipe_path))
+        if step_name is not None:
+            clauses.append("step_name = ?")
+            args.append(step_name)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return self.db.write(
+            lambda conn: conn.execute(f"DELETE FROM cache_entries {where}", args).rowcount  # noqa: S608
+        )
+
+    def close(self) -> None:
+        """Close the database connection. Idempotent."""
+        self.db.close()
+
+    def __repr__(self) -> str:
+        return f"SqliteRunStore({self.url!r})"
