@@ -15,6 +15,7 @@ import contextlib
 import copy
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -39,6 +40,7 @@ T = TypeVar("T")
 FAST_ENV = "F0_PARAMS_FAST"
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 _MISSING = object()
+_fchmod = getattr(os, "fchmod", None)
 
 
 def _durable_default() -> bool:
@@ -354,12 +356,18 @@ class ParamsFile:
         payload = text.encode("utf-8")
         tmp = f"{self._file}.{os.getpid()}.tmp"
         try:
+            mode: int | None = stat.S_IMODE(os.stat(self._file).st_mode)  # noqa: PTH116 - see _file
+        except OSError:
+            mode = None
+        try:
             fd = os.open(tmp, _WRITE_FLAGS, 0o666)
         except OSError as exc:
             msg = f"cannot write next to the parameter file: {exc.strerror}"
             raise ParamsFileError(msg, where=tmp) from None
         try:
             try:
+                if mode is not None and _fchmod is not None:
+                    _fchmod(fd, mode)  # the replacement keeps the file's permissions
                 view = memoryview(payload)
                 while view:
                     view = view[os.write(fd, view) :]
