@@ -30,17 +30,23 @@ CONTEXT_OPT = typer.Option(
 )
 
 
-@contextlib.contextmanager
-def _manager(url: str, *, create: bool) -> Iterator[SnapshotManager | None]:
-    """The snapshot manager of *url*; None when the file does not exist and *create* is false."""
+def _require_sqlite(url: str) -> None:
     from f0 import UsageError
 
-    from f0_store._url import is_sqlite_url, parse_sqlite_url
-    from f0_store.snapshot import SnapshotManager
+    from f0_store._url import is_sqlite_url
 
     if not is_sqlite_url(url):
         msg = f"f0 ctx keeps snapshots in a sqlite:// store, not {url!r}"
         raise UsageError(msg, where="--store")
+
+
+@contextlib.contextmanager
+def _manager(url: str, *, create: bool) -> Iterator[SnapshotManager | None]:
+    """The snapshot manager of *url*; None when the file does not exist and *create* is false."""
+    from f0_store._url import parse_sqlite_url
+    from f0_store.snapshot import SnapshotManager
+
+    _require_sqlite(url)
     if not create and not parse_sqlite_url(url).exists:
         yield None
         return
@@ -128,6 +134,7 @@ def register_ctx(app: typer.Typer) -> None:
         """Store a context as a new version (full snapshot, or a delta)."""
         from f0 import UsageError
 
+        _require_sqlite(store_url)
         chosen = [x for x in (from_run, file, context_url) if x is not None]
         if len(chosen) > 1:
             msg = "give one of --from-run, --file and --context"

@@ -73,8 +73,9 @@ def _retrying() -> tenacity.Retrying:
 class Database:
     """A connection to one SQLite file (or a private in-memory database)."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self.path = path
+        self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         conn = _retrying()(self._connect)
@@ -95,12 +96,12 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
             ":memory:" if self.path is None else str(self.path),
-            timeout=BUSY_TIMEOUT_S,
+            timeout=self.busy_timeout,
             isolation_level=None,  # autocommit: we issue BEGIN/COMMIT ourselves
             check_same_thread=False,
         )
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             if self.path is not None:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
