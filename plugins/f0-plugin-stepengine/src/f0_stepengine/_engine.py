@@ -30,7 +30,7 @@ import attrs
 from f0_params import GLOBAL_GROUP, EngineState, ParamsFile, StepState
 
 from f0_stepengine._errors import EngineBusyError, NothingToContinueError
-from f0_stepengine._graph import Graph, Node
+from f0_stepengine._graph import Graph, Node, library_on_path
 
 __all__ = ["EXTRA_KEYS", "EngineResult", "StepEngine", "pid_alive"]
 
@@ -306,11 +306,12 @@ class StepEngine:
 
     @contextlib.contextmanager
     def _in_instance_dir(self) -> Iterator[None]:
-        if not self.chdir:
-            yield
-            return
-        with contextlib.chdir(self.params.path.parent):
-            yield
+        with library_on_path(self.graph.library):
+            if not self.chdir:
+                yield
+                return
+            with contextlib.chdir(self.params.path.parent):
+                yield
 
 
 def _groups(value: Any) -> Iterable[tuple[str, dict[str, Any]]]:

@@ -16,13 +16,12 @@ class GraphError(F0Error):
 class GraphValidationError(F0Error):
     """A graph with one or more errors; ``problems`` holds all of them. Exit code 2.
 
-    Printed as one ``file:line:col: message`` line per error.
+    Printed as one ``file:line:col: message`` line per problem (warnings too).
     """
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
-        errors = [p for p in self.problems if p.is_error]
-        super().__init__("\n".join(str(p) for p in errors) or "invalid graph")
+        super().__init__("\n".join(str(p) for p in self.problems) or "invalid graph")
 
     def __str__(self) -> str:
         return self.message

@@ -9,9 +9,10 @@ imported, flags that are not 0/1.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,15 @@ from f0 import Problem, Severity, SourcePos
 from f0_stepengine._document import Document, read_document
 from f0_stepengine._errors import GraphValidationError
 
-__all__ = ["DEFAULT_MAX_STEPS", "Arrow", "Graph", "Node", "load_graph"]
+__all__ = [
+    "DEFAULT_MAX_STEPS",
+    "Arrow",
+    "Graph",
+    "Node",
+    "import_node_module",
+    "library_on_path",
+    "load_graph",
+]
 
 #: Jumps after which a run stops with COMPLETE_ERROR (catches endless self-loops).
 DEFAULT_MAX_STEPS = 10_000
@@ -505,25 +514,54 @@ class _Checker:
                 )
 
 
+@contextlib.contextmanager
+def library_on_path(library: Path) -> Iterator[None]:
+    """Put *library* first on ``sys.path`` for the block (nodes may import siblings as they run)."""
+    folder = str(library)
+    sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(folder)
+
+
 def import_node_module(library: Path, name: str) -> Any:
-    """Import module *name*, looked up in *library* first (kept at the front of ``sys.path``).
+    """Import module *name*, looked up in *library* first (on ``sys.path`` while importing).
 
     A module of that name imported earlier from another folder is dropped
     from ``sys.modules`` first, so two graphs with same-named nodes each get
     their own.
     """
-    folder = str(library)
     cached = sys.modules.get(name)
     if cached is not None:
         origin = getattr(cached, "__file__", None) or ""
-        if origin and not Path(origin).resolve().is_relative_to(library):
+        stale = origin and (
+            not Path(origin).resolve().is_relative_to(library)
+            or _stamp(origin) != _STAMPS.get(name, _stamp(origin))
+        )
+        if stale:
             for loaded in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
                 del sys.modules[loaded]
-    if folder in sys.path:
-        sys.path.remove(folder)
-    sys.path.insert(0, folder)
-    importlib.invalidate_caches()
-    return importlib.import_module(name)
+    with library_on_path(library):
+        importlib.invalidate_caches()
+        module = importlib.import_module(name)
+    origin = getattr(module, "__file__", None)
+    if origin:
+        _STAMPS[name] = _stamp(origin)
+    return module
+
+
+#: ``{module name: (mtime, size)}`` of node modules when imported; a changed file is re-imported.
+_STAMPS: dict[str, tuple[int, int]] = {}
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    try:
+        info = Path(path).stat()
+    except OSError:
+        return (0, 0)
+    return (info.st_mtime_ns, info.st_size)
 
 
 def _origin(exc: BaseException) -> str:
