@@ -50,6 +50,7 @@ def bench(session: nox.Session) -> None:
     """Side-by-side benchmarks (never part of the tests)."""
     session.install("-r", "requirements-dev.txt")
     session.run("python", "benchmarks/overhead.py", *session.posargs)
+    session.run("python", "benchmarks/store_bench.py")
 
 
 @nox.session(python=PYTHON, default=False)

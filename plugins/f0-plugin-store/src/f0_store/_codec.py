@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from f0_store.errors import DataIntegrityError
@@ -27,9 +28,37 @@ PACK_THRESHOLD = 512
 ZSTD_LEVEL = 3
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON text (``None`` becomes ``"null"``)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+def _default(value: Any) -> Any:
+    """What JSON cannot encode itself: sets as sorted lists, other mappings as dicts."""
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    msg = f"Object of type {type(value).__name__} is not JSON serializable"
+    raise TypeError(msg)
+
+
+def _make_dumps() -> Callable[[Any], str]:
+    # json.dumps() builds a new encoder on every call, which costs more than
+    # encoding a step's small delta (this runs three times per recorded step).
+    # json.encoder.c_make_encoder is what json.dumps builds; make it once.
+    from json import encoder
+
+    make = getattr(encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator (PyPy...): the pure-Python encoder
+        return json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_default).encode
+    # (markers, default, encoder, indent, key_separator, item_separator, sort_keys,
+    #  skipkeys, allow_nan) -- no circular-reference markers: values are JSON trees.
+    iterencode = make(None, _default, encoder.encode_basestring, None, ":", ",", False, False, True)
+
+    def dumps(value: Any) -> str:
+        return "".join(iterencode(value, 0))
+
+    return dumps
+
+
+dumps: Callable[[Any], str] = _make_dumps()
+"""Compact JSON text (``None`` becomes ``"null"``; other mappings and sets are accepted)."""
 
 
 def loads(text: str | bytes | None) -> Any:

@@ -75,19 +75,8 @@ _CACHE_EXTRA = tuple(f.name for f in attrs.fields(CacheEntry) if f.name not in _
 _RUN_COLUMNS = "run_id, recipe_name, recipe_path, status, started_at, finished_at, steps_total"
 
 
-def _plain(value: Any) -> Any:
-    """*value* with mappings as dicts and sets/tuples as lists, for JSON."""
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, set | frozenset):
-        return sorted(_plain(v) for v in value)
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _extra_json(record: Any, names: tuple[str, ...]) -> str:
-    return dumps({name: _plain(getattr(record, name)) for name in names}) if names else "{}"
+    return dumps({name: getattr(record, name) for name in names}) if names else "{}"
 
 
 def _extra_of(text: str | None, names: tuple[str, ...]) -> dict[str, Any]:
@@ -109,10 +98,10 @@ def recipe_path_key(path: str | Path | None) -> str | None:
 def _delta_json(delta: Delta) -> str:
     return dumps(
         {
-            "changes": dict(delta.changes),
-            "removed": list(delta.removed),
-            "reads": sorted(delta.reads),
-            "inputs": dict(delta.inputs),
+            "changes": delta.changes,
+            "removed": delta.removed,
+            "reads": delta.reads,
+            "inputs": delta.inputs,
             "who": delta.who,
         }
     )
@@ -144,7 +133,7 @@ def _step_row(run_id: str, record: StepRecord, seq: int, now: float) -> tuple[An
         None if r.result is None else dumps(r.result),
         _delta_json(record.delta),
         record.fingerprint,
-        dumps(dict(record.inputs)),
+        dumps(record.inputs),
         record.recorded_at or now,
         _extra_json(record, _STEP_EXTRA),
     )
