@@ -85,13 +85,13 @@ def test_resume_after_kill_9(f0, tmp_path):
         [str(F0), "run", str(recipe), "--json"],
         cwd=root,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "NO_COLOR": "1"},
     )
     try:
         deadline = time.monotonic() + 60
         while not (root / "blocked").exists():
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert proc.poll() is None, "f0 run ended before step four blocked"
             assert time.monotonic() < deadline, "step four never started"
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
@@ -161,7 +161,13 @@ def test_cache_and_plan_reasons(f0, tmp_path):
     statuses = {n: s["status"] for n, s in second.json()["steps"].items()}
     assert statuses == {"one": "CACHED", "two": "CACHED", "three": "COMPLETED"}
     assert executions(root) == ["one", "two", "three", "three"]
-    assert stable(second.json()["context"]) == stable(first.json()["context"])
+
+    # Same data; only the per-step status keys say CACHED instead of COMPLETED.
+    def data(ctx: dict) -> dict:
+        return {k: v for k, v in stable(ctx).items() if not k.endswith(".status")}
+
+    assert data(second.json()["context"]) == data(first.json()["context"])
+    assert second.json()["context"]["steps.one.status"] == "CACHED"
 
     plan = f0("plan", str(recipe), "--json", cwd=root).json()
     assert plan["steps"]["one"]["action"] == "CACHED"
