@@ -180,7 +180,12 @@ def test_cache_and_plan_reasons(f0, tmp_path):
     (root / "steps.py").write_text((root / "steps.py").read_text() + "\n# edited\n")
     edited = f0("plan", str(recipe), "--json", cwd=root).json()
     assert edited["steps"]["one"]["why"] == "code of steps.py changed"
-    assert edited["steps"]["two"]["why"] == "upstream one runs"
+    assert edited["steps"]["two"]["why"] == "code of steps.py changed"  # its code is there too
+    (root / "steps.py").write_text(textwrap.dedent(STEPS))
+
+    upstream = f0("plan", str(recipe), "--json", "--set", "one.me=uno", cwd=root).json()
+    assert upstream["steps"]["one"]["why"] == 'args changed: me "one" -> "uno"'
+    assert upstream["steps"]["two"]["why"] == "upstream one runs"
 
     no_cache = f0("run", str(recipe), "--json", "--no-cache", cwd=root)
     assert {s["status"] for s in no_cache.json()["steps"].values()} == {"COMPLETED"}
