@@ -288,3 +288,14 @@ def test_ctx_snapshot_of_an_unfinished_run(project, cli):
     assert out.exit_code == 2
     assert "has not finished" in out.stderr
     assert "has not finished" in cli("runs", "show", "running").stdout
+
+
+def test_a_sqlite_context_persists_across_runs(project, cli, tmp_path):
+    url = f"sqlite:///{tmp_path}/ctx.db?name=demo"
+    for expected in (1, 2):
+        out = cli("run", "recipe.yaml", "--json", "-q", "--context", url, "--store", "none")
+        assert out.exit_code == 0, out.output
+        assert json.loads(out.stdout)["context"]["a"] == expected
+    store = open_context_store(url)
+    assert dict(store.load())["b"] == 4
+    store.close()
