@@ -9,7 +9,7 @@ from pathlib import Path
 import attrs
 import pytest
 from f0 import RunResult, RunStatus, StepRecord, StepResult, StepStatus, UsageError
-from f0_store import StoreSchemaError, open_context_store, open_run_store
+from f0_store import PersistenceError, StoreSchemaError, open_context_store, open_run_store
 from f0_store._codec import pack, unpack
 from f0_store._db import Database, is_busy
 from f0_store._schema import SCHEMA_VERSION
@@ -283,3 +283,30 @@ def test_timing_fields_are_exact(tmp_path):
     got = store.get_run("r1").steps["a"].result
     assert (got.started_at, got.finished_at) == (rec.result.started_at, rec.result.finished_at)
     store.close()
+
+
+def test_a_file_that_is_not_a_database(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(PersistenceError, match="cannot open the store") as info:
+        open_run_store(f"sqlite:///{bad}")
+    assert str(bad) in str(info.value)
+
+
+def test_a_folder_that_cannot_be_created(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(PersistenceError, match="cannot open the store"):
+        open_run_store(f"sqlite:///{tmp_path}/file/sub/f0.db")
+
+
+def test_the_cli_reports_a_broken_store_in_one_line(tmp_path):
+    from f0.testing import invoke_cli, make_test_plugin_manager
+
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"junk" * 1000)
+    out = invoke_cli(
+        make_test_plugin_manager(("store",)), "runs", "list", "--store", f"sqlite:///{bad}"
+    )
+    assert out.exit_code == 2
+    assert out.stderr.count("\n") == 1
+    assert "cannot open the store" in out.stderr

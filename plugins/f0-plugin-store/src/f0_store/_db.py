@@ -36,7 +36,7 @@ from typing import TypeVar
 import tenacity
 
 from f0_store._schema import MIGRATIONS, SCHEMA_VERSION
-from f0_store.errors import StoreSchemaError
+from f0_store.errors import PersistenceError, StoreSchemaError
 
 __all__ = ["BUSY_TIMEOUT_S", "Database", "is_busy"]
 
@@ -78,13 +78,19 @@ class Database:
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
-        conn = _retrying()(self._connect)
-        self._conn = conn
         try:
-            _retrying()(self._ensure_schema)
-        except BaseException:
-            conn.close()
-            raise
+            conn = _retrying()(self._connect)
+            self._conn = conn
+            try:
+                _retrying()(self._ensure_schema)
+            except BaseException:
+                self.close()
+                raise
+        except (OSError, sqlite3.DatabaseError) as exc:
+            # A folder that cannot be created, a file that is not a database...: one line
+            # naming the file, not a traceback. (Busy errors never get here: retried above.)
+            msg = f"cannot open the store: {exc}"
+            raise PersistenceError(msg, where=str(path or ":memory:")) from exc
 
     @property
     def closed(self) -> bool:
