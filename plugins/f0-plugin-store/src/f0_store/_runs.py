@@ -403,9 +403,11 @@ class SqliteRunStore:
             return [
                 r
                 for (r,) in conn.execute(
-                    "SELECT run_id FROM runs WHERE substr(run_id, 1, ?) = ? "
+                    # A range on the primary key: every id that starts with ref sorts
+                    # between ref and ref + the highest code point.
+                    "SELECT run_id FROM runs WHERE run_id >= ? AND run_id < ? "
                     "ORDER BY started_at DESC LIMIT 6",
-                    (len(ref), ref),
+                    (ref, ref + "\U0010ffff"),
                 )
             ]
 
