@@ -428,18 +428,16 @@ class SqliteRunStore:
         raise UsageError(msg, where="run")
 
     def _what_exists(self, recipe_path: str | None) -> str:
-        """``<url> has no runs`` or which recipes have runs, for error messages."""
+        """``<url> has no runs``, or (for a recipe without runs) which recipes have some."""
         counts = self.db.read(
             lambda conn: conn.execute(
                 "SELECT recipe_path, recipe_name, COUNT(*) FROM runs GROUP BY recipe_path "
-                "ORDER BY MAX(started_at) DESC LIMIT 4"
+                "ORDER BY MAX(started_at) DESC LIMIT 3"
             ).fetchall()
         )
-        if not counts:
+        if not counts or recipe_path is None:
             return f"{self.url} has no runs"
-        if recipe_path is None:  # pragma: no cover - 'last' with runs always matches
-            return f"{self.url} has runs"
-        shown = ", ".join(f"{path or name} ({n})" for path, name, n in counts[:3])
+        shown = ", ".join(f"{path or name} ({n})" for path, name, n in counts)
         return f"no runs of {recipe_path_key(recipe_path)} in {self.url}; runs exist for: {shown}"
 
     @staticmethod
