@@ -17,7 +17,6 @@ default the local run store ``sqlite:///.f0/f0.db``; ``f0 ctx`` is the CLI.
 
 from __future__ import annotations
 
-import enum
 import json
 import sqlite3
 import time
@@ -25,12 +24,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Self
 
-import attrs
-
 from f0_store._codec import canonical, checksum, dumps, loads, pack, unpack
 from f0_store._db import Database
 from f0_store._diff import changes_between
 from f0_store._url import default_store_url, parse_sqlite_url
+from f0_store._versions import SnapshotMetadata, StorageBackend, metadata_of, normalized
 from f0_store.delta import DeltaStrategy, apply_changes
 from f0_store.errors import (
     DataIntegrityError,
@@ -48,82 +46,6 @@ _COLUMNS = (
     "version, kind, base, depth, created_at, tags, description, user_info, source, "
     "checksum, size_bytes, stored_bytes"
 )
-
-
-class StorageBackend(enum.StrEnum):
-    """Where snapshots live. ``MEMORY``: a private in-memory database; others: a SQLite file."""
-
-    FILE_SYSTEM = "file_system"
-    SQLITE = "sqlite"
-    MEMORY = "memory"
-
-
-@attrs.define(kw_only=True)
-class SnapshotMetadata:
-    """What is known about one version (the legacy ``SnapshotMetadata``)."""
-
-    version: str | None = None
-    tags: list[str] = attrs.field(factory=list)
-    description: str | None = None
-    user_info: dict[str, Any] | None = None
-    created_at: float = attrs.field(factory=time.time)
-    checksum: str = ""
-    size_bytes: int = 0
-    is_delta: bool = False
-    base_version: str | None = None
-    #: Where the data came from (``run:ID``, ``file:PATH``, ``context:URL``...).
-    source: str | None = None
-    #: Bytes the version takes in the store (compressed payload).
-    stored_bytes: int = 0
-
-    def update_integrity_info(self, data: Mapping[str, Any]) -> None:
-        """Recompute ``checksum`` and ``size_bytes`` from *data*."""
-        self.checksum = checksum(dict(data))
-        self.size_bytes = len(canonical(dict(data)).encode())
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict of every field."""
-        return attrs.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SnapshotMetadata:
-        """Inverse of :meth:`to_dict` (unknown keys ignored)."""
-        names = {f.name for f in attrs.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-
-def _metadata_of(row: tuple[Any, ...]) -> SnapshotMetadata:
-    version, kind, base, _, created, tags, desc, user, source, digest, size, stored = row
-    return SnapshotMetadata(
-        version=version,
-        tags=loads(tags),
-        description=desc,
-        user_info=loads(user),
-        created_at=created,
-        checksum=digest,
-        size_bytes=size,
-        is_delta=kind == "delta",
-        base_version=base,
-        source=source,
-        stored_bytes=stored,
-    )
-
-
-def _normalized(data: Mapping[str, Any]) -> dict[str, Any]:
-    """*data* as JSON gives it back; ``TypeError``/``ValueError`` for what JSON cannot hold."""
-    if not isinstance(data, Mapping):
-        msg = f"snapshot data must be a mapping, not {type(data).__name__}"
-        raise TypeError(msg)
-    for key in data:
-        if not isinstance(key, str):
-            msg = f"context keys must be str, not {type(key).__name__}"
-            raise TypeError(msg)
-    try:
-        result: dict[str, Any] = json.loads(json.dumps(dict(data), allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        msg = f"snapshot data is not JSON-serialisable: {exc}"
-        raise ValueError(msg) from None
-    return result
 
 
 class SnapshotManager:
@@ -175,7 +97,7 @@ class SnapshotManager:
         source: str | None = None,
     ) -> str:
         """Store the whole of *data*; return its version id."""
-        full = _normalized(data)
+        full = normalized(data)
         version = self._insert(
             "snapshot", None, 0, pack(full), full, tags, description, user_info, version, source
         )
@@ -194,7 +116,7 @@ class SnapshotManager:
         source: str | None = None,
     ) -> str:
         """Store *data* as a delta over *base_version* (default: the newest version)."""
-        full = _normalized(data)
+        full = normalized(data)
         if base_version is None:
             latest = self._latest_version()
             if latest is None:
@@ -227,7 +149,7 @@ class SnapshotManager:
                 msg = "there is no version to add a delta to; create a snapshot first"
                 raise SnapshotError(msg)
         base, meta = self.get_snapshot(base_version)
-        changes = _normalized(changes)
+        changes = normalized(changes)
         removed = [k for k in dict.fromkeys(removed) if k not in changes]
         full = apply_changes(base, changes, removed)
         return self._add_delta(
@@ -394,7 +316,7 @@ class SnapshotManager:
         for row in reversed(rows[:-1]):
             body = unpack(row[-1])
             data = apply_changes(data, body["changes"], body["removed"])
-        meta = _metadata_of(rows[0][:-1])
+        meta = metadata_of(rows[0][:-1])
         if checksum(data) != meta.checksum:
             msg = f"context version {version!r} does not match its checksum"
             raise DataIntegrityError(msg, where=version)
@@ -428,7 +350,7 @@ class SnapshotManager:
         if row is None:
             msg = f"no context version {version!r} in {self.url}"
             raise SnapshotNotFoundError(msg, where=version)
-        return _metadata_of(row)
+        return metadata_of(row)
 
     def get_latest_snapshot(self) -> tuple[dict[str, Any], SnapshotMetadata]:
         """The newest version's data and metadata."""
@@ -451,7 +373,7 @@ class SnapshotManager:
                 f"SELECT {_COLUMNS} FROM ctx_versions ORDER BY seq"  # noqa: S608
             ).fetchall()
         )
-        return [_metadata_of(row).to_dict() for row in rows]
+        return [metadata_of(row).to_dict() for row in rows]
 
     def list_versions(self) -> list[str]:
         """Every version id, oldest first."""
@@ -575,7 +497,7 @@ class SnapshotManager:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             msg = f"cannot import snapshot from {path}: {exc}"
             raise SnapshotError(msg, where=str(path)) from None
-        if meta.checksum and checksum(_normalized(data)) != meta.checksum:
+        if meta.checksum and checksum(normalized(data)) != meta.checksum:
             msg = "imported snapshot does not match its checksum"
             raise DataIntegrityError(msg, where=str(path))
         return self.create_snapshot(
