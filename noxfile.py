@@ -38,7 +38,9 @@ def types(session: nox.Session) -> None:
         "kernel/f0",
         "plugins/f0-plugin-context/src",
         "plugins/f0-plugin-local/src",
+        "plugins/f0-plugin-params/src",
         "plugins/f0-plugin-python/src",
+        "plugins/f0-plugin-stepengine/src",
         "plugins/f0-plugin-store/src",
         "plugins/f0-plugin-yaml/src",
         "examples/plugin-template/src",
@@ -51,6 +53,7 @@ def bench(session: nox.Session) -> None:
     session.install("-r", "requirements-dev.txt")
     session.run("python", "benchmarks/overhead.py", *session.posargs)
     session.run("python", "benchmarks/store_bench.py")
+    session.run("python", "benchmarks/params_bench.py")
 
 
 @nox.session(python=PYTHON, default=False)

@@ -9,10 +9,13 @@ filelock 4.x (fork tracking, registries, path canonicalisation) against ~3 us
 here, and a whole increment is ~200 us: see ``benchmarks/README.md``.
 
 Waiting: filelock offers no blocking wait with a deadline, so a contended
-acquire retries the non-blocking lock with a short, growing sleep (50 us
-doubling up to 1 ms) until ``timeout``. A fixed 50 ms poll (filelock's
-default) leaves the lock idle most of the time it is free; spinning without
-sleeping steals the CPU from the holder on a small machine.
+acquire retries the non-blocking lock with a growing sleep (50 us doubling
+up to 5 ms) until ``timeout``. Short first sleeps give a quick hand-over
+when the holder is about to finish; the longer cap keeps waiters from
+waking thousands of times a second and taking the CPU from the holder,
+which on a 2-core machine with 4 writers is what limits throughput
+(measured: caps of 0.2-1 ms were slower than 5 ms under load; see
+``benchmarks/README.md``).
 
 Each acquire opens its own descriptor, so two threads of one process, or a
 process and its forked child, exclude each other like two processes do
@@ -39,7 +42,7 @@ __all__ = ["DEFAULT_TIMEOUT", "hold_lock", "read_holder_pid"]
 #: Seconds to wait for the lock before giving up (spec: 10 s).
 DEFAULT_TIMEOUT = 10.0
 _FIRST_SLEEP = 0.00005
-_MAX_SLEEP = 0.001
+_MAX_SLEEP = 0.005
 _PID_WIDTH = 16
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
 
