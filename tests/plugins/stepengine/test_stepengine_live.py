@@ -48,6 +48,14 @@ def f0(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _peek(run: Path) -> dict:
+    try:
+        data = json.loads((run / ".octo_step_engine_parameters.json").read_bytes())
+    except FileNotFoundError:
+        return {}
+    return data["global_parameters"]
+
+
 def _value(run: Path, key: str) -> str:
     return f0("params", str(run), "global_parameters", key).stdout.strip()
 
@@ -63,12 +71,12 @@ def test_another_process_sees_the_state_live(project, tmp_path):
     )
     try:
         deadline = time.monotonic() + 60
-        while _value(run, "current_step_state") != "EXECUTE" and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _value(run, "current_step_state") == "EXECUTE"
-        assert _value(run, "step_engine_state") == "RUNNING"
-        assert _value(run, "current_step_node") == "wait"
-        assert _value(run, "step_engine_pid") == str(engine.pid)
+        while _peek(run).get("current_step_state") != "EXECUTE" and time.monotonic() < deadline:
+            time.sleep(0.02)  # this test process reads the file as any watcher would
+        assert _value(run, "current_step_state") == "EXECUTE"  # and so does f0 params
+        g = _peek(run)
+        assert (g["step_engine_state"], g["current_step_node"]) == ("RUNNING", "wait")
+        assert g["step_engine_pid"] == engine.pid
         status = f0("stepengine", "status", "--params", str(run), "--json")
         assert json.loads(status.stdout)["current_step_state"] == "EXECUTE"
         assert (
