@@ -13,6 +13,7 @@ from f0._markers import hookimpl, hookspec
 
 if TYPE_CHECKING:
     from f0.attempt import run_attempt
+    from f0.cli import hooks_of
     from f0.context import Context, StepClosedError, StepContext, normalize_value, value_digest
     from f0.errors import (
         F0Error,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
         StepFailedError,
         UsageError,
     )
+    from f0.hooks import DEFAULT_STORE_URL
     from f0.model import (
         Delta,
         Problem,
@@ -64,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "ComputeScriptlet": "f0.scriptlet",
     "Context": "f0.context",
     "ContextStore": "f0.protocols",
+    "DEFAULT_STORE_URL": "f0.hooks",
     "Delta": "f0.model",
     "ExecutionContext": "f0.scriptlet",
     "F0Error": "f0.errors",
@@ -103,6 +106,7 @@ _EXPORTS: dict[str, str] = {
     "StepStatus": "f0.model",
     "UsageError": "f0.errors",
     "build_plan": "f0.plan",
+    "hooks_of": "f0.cli",
     "normalize_value": "f0.context",
     "register_scriptlet": "f0.scriptlet",
     "run_attempt": "f0.attempt",
@@ -113,6 +117,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "COMMON_STEP_KEYS",
+    "DEFAULT_STORE_URL",
     "BaseScriptlet",
     "BundleTarget",
     "CacheEntry",
@@ -160,6 +165,7 @@ __all__ = [
     "__version__",
     "build_plan",
     "hookimpl",
+    "hooks_of",
     "hookspec",
     "normalize_value",
     "register_scriptlet",

@@ -24,7 +24,7 @@ from f0.manager import PluginSelection, make_plugin_manager
 if TYPE_CHECKING:
     from f0.manager import F0PluginManager
 
-__all__ = ["main", "make_app"]
+__all__ = ["hooks_of", "main", "make_app"]
 
 HELP = """f0 runs YAML recipes: DAGs of Python steps that share a key/value context.
 
@@ -32,6 +32,15 @@ Start with: f0 run examples/quickstart/recipe.yaml
 
 Commands come from plugins too; `f0 plugins` lists what is installed.
 """
+
+
+def hooks_of(ctx: typer.Context) -> Hooks:
+    """The :class:`~f0.hooks.Hooks` of the running CLI, from a command's ``ctx``.
+
+    Plugin commands take ``ctx: typer.Context`` and call this to reach the
+    plugin manager's providers (``hooks_of(ctx).run_store(url)``).
+    """
+    return ctx.find_root().obj  # type: ignore[no-any-return]
 
 
 def _version_callback(value: bool) -> None:

@@ -51,7 +51,15 @@ __all__ = [
 ]
 
 #: Entry-point names of the plugins a default test manager loads.
-FIRST_PARTY_PLUGINS: tuple[str, ...] = ("yaml", "python", "local", "context")
+FIRST_PARTY_PLUGINS: tuple[str, ...] = (
+    "yaml",
+    "python",
+    "local",
+    "context",
+    "store",
+    "params",
+    "stepengine",
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -153,11 +161,16 @@ def f0_hooks(f0_pm: F0PluginManager) -> Hooks:
 
 
 @pytest.fixture
-def f0_cli(f0_pm: F0PluginManager) -> Callable[..., CliOutcome]:
-    """``f0_cli(*args)``: run the CLI in-process on ``f0_pm``."""
+def f0_cli(f0_pm: F0PluginManager, tmp_path: Path) -> Callable[..., CliOutcome]:
+    """``f0_cli(*args)``: run the CLI in-process on ``f0_pm``.
+
+    Runs are recorded in a store under ``tmp_path`` (not ``.f0/`` of the
+    folder pytest runs in); pass ``env={"F0_STORE": ...}`` to choose another.
+    """
+    store = f"sqlite:///{tmp_path / '.f0' / 'f0.db'}"
 
     def cli(*args: str, env: Mapping[str, str] | None = None) -> CliOutcome:
-        return invoke_cli(f0_pm, *args, env=env)
+        return invoke_cli(f0_pm, *args, env={"F0_STORE": store, **(env or {})})
 
     return cli
 

@@ -400,6 +400,7 @@ steps:
     )
     proc = subprocess.Popen(
         [str(F0), "run", str(path), "--json"],
+        cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

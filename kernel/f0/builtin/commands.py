@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from f0._markers import hookimpl
+from f0.cli import hooks_of  # also importable from here, where plugins first found it
 from f0.errors import F0Error, RecipeValidationError
 
 if TYPE_CHECKING:
@@ -48,11 +49,6 @@ STORE_OPT = typer.Option(
     show_default=False,
 )
 NO_CACHE_OPT = typer.Option(False, "--no-cache", help="Run cache: true steps even if cached.")
-
-
-def hooks_of(ctx: typer.Context) -> Hooks:
-    """The :class:`~f0.hooks.Hooks` of the running CLI (``ctx.obj``); for plugin commands too."""
-    return ctx.find_root().obj  # type: ignore[no-any-return]
 
 
 def _echo_err(text: str) -> None:
