@@ -28,7 +28,7 @@ RECIPE_OPT = typer.Option(None, "--recipe", help="Only this recipe file's entrie
 @contextlib.contextmanager
 def open_run_store(ctx: typer.Context, url: str) -> Iterator[RunStore | None]:
     """The run store at *url*; None for ``none`` or a sqlite file that does not exist yet."""
-    from f0.builtin.commands import hooks_of
+    from f0 import hooks_of
 
     from f0_store._url import is_sqlite_url, parse_sqlite_url
 

@@ -100,7 +100,7 @@ def _file_context(path: Path) -> dict[str, Any]:
 
 
 def _store_context(ctx: typer.Context, url: str) -> dict[str, Any]:
-    from f0.builtin.commands import hooks_of
+    from f0 import hooks_of
 
     store = hooks_of(ctx).context_store(url)
     try:
@@ -269,7 +269,7 @@ def _context_of(ctx: typer.Context, store_url: str, ref: str) -> tuple[dict[str,
 
 
 def _replace_store(ctx: typer.Context, url: str, data: dict[str, Any]) -> None:
-    from f0.builtin.commands import hooks_of
+    from f0 import hooks_of
 
     store = hooks_of(ctx).context_store(url)
     try:

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 import attrs
+import f0
 from f0 import UsageError
 
 __all__ = [
@@ -34,8 +35,8 @@ __all__ = [
 
 SCHEME = "sqlite://"
 #: Where runs, cache entries and context snapshots go unless ``--store``/``F0_STORE`` say
-#: otherwise. The kernel's ``f0 run --store`` keeps its own copy of this default.
-DEFAULT_STORE_URL = "sqlite:///.f0/f0.db"
+#: otherwise: the kernel's default, so ``f0 run`` and ``f0 runs`` agree.
+DEFAULT_STORE_URL = f0.DEFAULT_STORE_URL
 #: Environment variable that overrides the default store URL.
 STORE_ENV = "F0_STORE"
 
