@@ -17,6 +17,7 @@ processes hits all of them; the table shows the median over rounds.
 ``flock loop``      the same as ``f0 fast`` written by hand: ``fcntl.flock``
                     (blocking) on the lock file around read, +1, temp file +
                     os.replace; no library. The floor for a locked JSON file.
+``flock loop fsync`` the same with an fsync before the replace (as ``f0 durable``).
 ``FileLock 50ms``   the ``flock loop`` under ``filelock.FileLock`` with its default
                     50 ms poll interval (reference: why f0 does not use it).
 ``FileLock 1ms``    the same with ``poll_interval=0.001``.
@@ -50,18 +51,21 @@ GROUP, KEY = "bench", "counter"
 
 # The hand-written loops use plain os/open calls on str paths, as one would
 # write them (pathlib costs a few microseconds per call).
-def _write_replace(path: str, data: dict[str, Any]) -> None:
+def _write_replace(path: str, data: dict[str, Any], *, fsync: bool = False) -> None:
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as handle:  # noqa: PTH123
         handle.write(json.dumps(data, indent=4))
+        if fsync:
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(tmp, path)  # noqa: PTH105
 
 
-def _rmw(path: str) -> None:
+def _rmw(path: str, *, fsync: bool = False) -> None:
     with open(path, "rb") as handle:  # noqa: PTH123
         data = json.loads(handle.read())
     data[GROUP][KEY] = data[GROUP].get(KEY, 0) + 1
-    _write_replace(path, data)
+    _write_replace(path, data, fsync=fsync)
 
 
 # -- workers: (folder, n) ------------------------------------------------------------
@@ -86,16 +90,23 @@ def work_naive(folder: str, n: int) -> None:
             continue
 
 
-def work_flock(folder: str, n: int) -> None:
-    path, lock = str(Path(folder) / "p.json"), str(Path(folder) / "p.lock")
-    for _ in range(n):
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            _rmw(path)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+def _flock_worker(*, fsync: bool) -> Callable[[str, int], None]:
+    def work(folder: str, n: int) -> None:
+        path, lock = str(Path(folder) / "p.json"), str(Path(folder) / "p.lock")
+        for _ in range(n):
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                _rmw(path, fsync=fsync)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+    return work
+
+
+work_flock = _flock_worker(fsync=False)
+work_flock_fsync = _flock_worker(fsync=True)
 
 
 def _filelock_worker(poll: float) -> Callable[[str, int], None]:
@@ -175,6 +186,7 @@ CANDIDATES: dict[
     "f0 fast": (work_f0_fast, _setup_f0, _final_f0),
     "naive (no lock)": (work_naive, _setup_json, _final_json),
     "flock loop": (work_flock, _setup_json, _final_json),
+    "flock loop fsync": (work_flock_fsync, _setup_json, _final_json),
     "FileLock 50ms": (work_filelock_50ms, _setup_json, _final_json),
     "FileLock 1ms": (work_filelock_1ms, _setup_json, _final_json),
     "sqlite FULL": (work_sqlite_full, _setup_sqlite, _final_sqlite),
@@ -244,7 +256,7 @@ def main() -> None:
             "worst": round(min(rates[name])),
             "lost_updates": max(lost[name]),
         }
-        for ref in ("sqlite FULL", "flock loop"):
+        for ref in ("sqlite FULL", "flock loop", "flock loop fsync"):
             if ref in median:
                 row[f"x {ref}"] = round(median[name] / median[ref], 2)
         rows.append(row)
@@ -265,7 +277,8 @@ def main() -> None:
         f"\n{args.processes} processes x {args.increments} increments, median of {args.rounds} rounds "
         f"(Python {meta['python']}, {meta['cpus']} CPUs, filelock {meta['filelock']}, SQLite {meta['sqlite']})\n"
     )
-    header = ["candidate", "incr/s", "best", "worst", "lost", "x sqlite FULL", "x flock loop"]
+    header = ["candidate", "incr/s", "best", "worst", "lost"]
+    header += ["x sqlite FULL", "x flock loop", "x flock loop fsync"]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
     for row in rows:
@@ -277,6 +290,7 @@ def main() -> None:
             str(row["lost_updates"]),
             f"{row.get('x sqlite FULL', '-')}",
             f"{row.get('x flock loop', '-')}",
+            f"{row.get('x flock loop fsync', '-')}",
         ]
         print("| " + " | ".join(cells) + " |")
 
