@@ -40,6 +40,14 @@ def test_four_processes_times_500_increments_end_at_2000_and_every_version_is_wh
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, LOCK_NAME, "stop"])
 
 
+def test_spec_example_eight_processes_times_100_through_the_framework0_api(tmp_path):
+    writers = [start_worker("legacy", str(tmp_path), "100") for _ in range(8)]
+    for proc in writers:
+        _finish(proc)
+    assert load(tmp_path)["counters"]["hits"] == 800
+    assert load(tmp_path)["global_parameters"]["run_step_count"] == 1
+
+
 def test_fast_mode_loses_nothing_either(tmp_path):
     path = params_path(tmp_path)
     writers = [start_worker("increment", str(path), "250", "fast") for _ in range(4)]
