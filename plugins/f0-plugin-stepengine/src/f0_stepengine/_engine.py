@@ -98,10 +98,8 @@ class StepEngine:
     # -- entry points ----------------------------------------------------------
     def run(self) -> EngineResult:
         """Start a fresh run at the start node."""
-        self._refuse_if_running()
         graph, start = self.graph, self.graph.start
-        self.params.update_group(
-            GLOBAL_GROUP,
+        self._claim(
             {
                 "step_engine_state": EngineState.STARTUP.value,
                 "step_engine_library_path": str(graph.library),
@@ -115,8 +113,7 @@ class StepEngine:
                 "run_step_count": 1,
                 "last_error": "",
                 "step_engine_breakpoint": "",
-                "step_engine_pid": os.getpid(),
-            },
+            }
         )
         self.params.merge(self._initial_parameters())
         self._set(step_engine_state=EngineState.RUNNING)
@@ -131,13 +128,8 @@ class StepEngine:
             state = g.get("step_engine_state")
             msg = f"nothing to continue: the run is not paused at a breakpoint (step_engine_state is {state})"
             raise NothingToContinueError(msg, where=str(self.params.path))
-        self._refuse_if_running()
+        self._claim({"step_engine_state": EngineState.RUNNING.value, "step_engine_breakpoint": ""})
         self.params.merge(self._initial_parameters())
-        self._set(
-            step_engine_state=EngineState.RUNNING,
-            step_engine_breakpoint="",
-            step_engine_pid=os.getpid(),
-        )
         return self._walk(node, phase, skip_break=True)
 
     # -- the loop -----------------------------------------------------------------
@@ -296,13 +288,17 @@ class StepEngine:
                     )
         return merged
 
-    def _refuse_if_running(self) -> None:
-        g = (self.params.peek() or {}).get(GLOBAL_GROUP, {})
-        pid = g.get("step_engine_pid")
-        running = g.get("step_engine_state") in {EngineState.STARTUP, EngineState.RUNNING}
-        if running and isinstance(pid, int) and pid > 0 and pid != os.getpid() and pid_alive(pid):
-            msg = f"an engine (pid {pid}) is running on this parameter file"
-            raise EngineBusyError(msg, where=str(self.params.path))
+    def _claim(self, values: dict[str, Any]) -> None:
+        """Under one lock: refuse if a live engine owns the file, else write *values* and our pid."""
+        with self.params.transaction() as data:
+            g = data[GLOBAL_GROUP]
+            pid = g.get("step_engine_pid")
+            running = g.get("step_engine_state") in {EngineState.STARTUP, EngineState.RUNNING}
+            mine = pid == os.getpid()
+            if running and isinstance(pid, int) and pid > 0 and not mine and pid_alive(pid):
+                msg = f"an engine (pid {pid}) is running on this parameter file"
+                raise EngineBusyError(msg, where=str(self.params.path))
+            g.update(values, step_engine_pid=os.getpid())
 
     @contextlib.contextmanager
     def _in_instance_dir(self) -> Iterator[None]:
