@@ -15,7 +15,7 @@ from .params_support import params_path
 @pytest.fixture
 def params_pm() -> F0PluginManager:
     """The kernel, the first-party plugins and ``params``."""
-    return make_test_plugin_manager((*FIRST_PARTY_PLUGINS, "params"))
+    return make_test_plugin_manager(tuple(dict.fromkeys((*FIRST_PARTY_PLUGINS, "params"))))
 
 
 @pytest.fixture
