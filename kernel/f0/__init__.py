@@ -6,10 +6,10 @@ The public API for plugin and step authors. Everything not listed in
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from f0._markers import hookimpl, hookspec
+from f0.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from f0.attempt import run_attempt
@@ -167,6 +167,7 @@ __all__ = [
     "hookimpl",
     "hooks_of",
     "hookspec",
+    "lazy_getattr",
     "normalize_value",
     "register_scriptlet",
     "run_attempt",
@@ -174,13 +175,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # Lazy exports keep `import f0` (and so `f0 --help`) cheap: a plugin that
-    # only needs `hookimpl` does not pay for the model, Context and friends.
-    module = _EXPORTS.get(name)
-    if module is None:
-        msg = f"module 'f0' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+# Lazy exports keep `import f0` (and so `f0 --help`) cheap: a plugin that only
+# needs `hookimpl` does not pay for the model, Context and friends.
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

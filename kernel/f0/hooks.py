@@ -28,7 +28,11 @@ DEFAULT_STORE_URL = "sqlite:///.f0/f0.db"
 #: What to install when nobody provides a key (first-party plugins only).
 PROVIDER_HINTS: dict[str, dict[str, str]] = {
     "recipe": {".yaml": "f0-plugin-yaml", ".yml": "f0-plugin-yaml", ".json": "f0-plugin-yaml"},
-    "step type": {"python": "f0-plugin-python", "shell": "f0-plugin-python"},
+    "step type": {
+        "python": "f0-plugin-python",
+        "shell": "f0-plugin-python",
+        "params": "f0-plugin-params",
+    },
     "scheduler": {"local": "f0-plugin-local", "dask": "f0-plugin-dask"},
     "context store": {"memory": "f0-plugin-context", "sqlite": "f0-plugin-store"},
     "run store": {"sqlite": "f0-plugin-store"},

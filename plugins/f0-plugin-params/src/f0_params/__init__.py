@@ -11,10 +11,9 @@ the ``params`` step type and ``f0_step_types`` lists it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from f0 import hookimpl
+from f0 import hookimpl, lazy_getattr
 
 if TYPE_CHECKING:
     import typer
@@ -117,14 +116,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        msg = f"module 'f0_params' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
 
 
 @hookimpl

@@ -19,10 +19,9 @@ Importing this module is cheap: everything loads on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from f0 import hookimpl
+from f0 import hookimpl, lazy_getattr
 
 if TYPE_CHECKING:
     import typer
@@ -152,11 +151,4 @@ def f0_register_commands(app: typer.Typer) -> None:
     register_ctx(app)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        msg = f"module 'f0_store' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
