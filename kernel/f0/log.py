@@ -15,6 +15,21 @@ from typing import Any
 __all__ = ["configure_logging", "get_logger"]
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is *now*.
+
+    structlog keeps the file it was given; when something swaps stderr (a
+    test runner's capture, ``--json``'s redirect of stdout), the old stream
+    may be closed by the time a late event is logged.
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def get_logger(name: str) -> Any:
     """A structlog logger (imports structlog on first use)."""
     import structlog
@@ -50,6 +65,6 @@ def configure_logging(*, json_lines: bool = False, debug: bool | None = None) ->
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),
         cache_logger_on_first_use=False,
     )
