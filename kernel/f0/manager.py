@@ -97,9 +97,21 @@ class PluginInfo:
 
     name: str
     module: str
-    distribution: str | None = None
-    version: str | None = None
     builtin: bool = False
+    #: The importlib distribution the entry point came from. Its name and
+    #: version are read only when asked: parsing package metadata costs
+    #: start-up time every command would pay.
+    dist: Any = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def distribution(self) -> str | None:
+        """The distribution's name (``f0-plugin-yaml``), None for kernel built-ins."""
+        return str(self.dist.name) if self.dist is not None else None
+
+    @property
+    def version(self) -> str | None:
+        """The distribution's version, None for kernel built-ins."""
+        return str(self.dist.version) if self.dist is not None else None
 
 
 @attrs.frozen(kw_only=True)
@@ -153,19 +165,11 @@ def _load_entry_points(pm: F0PluginManager, selection: PluginSelection) -> None:
         name = normalize_name(ep.name)
         if name in pm.infos or not selection.wants(name):
             continue
-        dist = ep.dist.name if ep.dist is not None else None
         try:
             plugin = ep.load()
-            pm.register_plugin(
-                plugin,
-                PluginInfo(
-                    name=name,
-                    module=ep.value,
-                    distribution=dist,
-                    version=ep.dist.version if ep.dist is not None else None,
-                ),
-            )
-        except Exception as exc:
+            pm.register_plugin(plugin, PluginInfo(name=name, module=ep.value, dist=ep.dist))
+        except Exception as exc:  # a broken plugin must not break f0
+            dist = ep.dist.name if ep.dist is not None else None
             if selection.strict:
                 msg = f"plugin {name!r} ({dist}) failed to load: {exc}"
                 raise PluginError(msg, plugin=name) from exc

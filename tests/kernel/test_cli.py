@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import f0
 import pytest
@@ -179,7 +180,11 @@ def test_non_f0_error_escapes_make_app(cli_plugins):
 def test_plugins_json(pm):
     pm.register_plugin(
         HelloPlugin(),
-        PluginInfo(name="hello", module="f0_hello", distribution="f0-plugin-hello", version="2.0"),
+        PluginInfo(
+            name="hello",
+            module="f0_hello",
+            dist=SimpleNamespace(name="f0-plugin-hello", version="2.0"),
+        ),
     )
     pm.load_failures.append(
         PluginLoadFailure(name="bad", distribution="f0-plugin-bad", error="ImportError: x")
