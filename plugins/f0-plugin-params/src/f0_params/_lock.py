@@ -10,7 +10,7 @@ here, and a whole increment is ~200 us: see ``benchmarks/README.md``.
 
 Waiting: filelock offers no blocking wait with a deadline, so a contended
 acquire retries the non-blocking lock with a growing sleep (50 us doubling
-up to 5 ms) until ``timeout``. Short first sleeps give a quick hand-over
+up to 5 ms, tenacity's exponential wait) until ``timeout``. Short first sleeps give a quick hand-over
 when the holder is about to finish; the longer cap keeps waiters from
 waking thousands of times a second and taking the CPU from the holder,
 which on a 2-core machine with 4 writers is what limits throughput
@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import tenacity
 from filelock import lock_descriptor, unlock_descriptor
 
 from f0_params._errors import ParamsFileError, ParamsLockTimeoutError
@@ -74,17 +74,15 @@ def hold_lock(lock_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Non
 
 
 def _wait(fd: int, lock_path: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    delay = _FIRST_SLEEP
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        time.sleep(min(delay, left))
-        if lock_descriptor(fd, blocking=False):
-            return
-        delay = min(delay * 2, _MAX_SLEEP)
-    if lock_descriptor(fd, blocking=False):  # one last try at the deadline
+    # filelock takes the OS lock; tenacity does the waiting (growing sleeps up
+    # to a deadline), so neither is hand-written here.
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_delay(timeout),
+        wait=tenacity.wait_exponential(multiplier=_FIRST_SLEEP, max=_MAX_SLEEP),
+        retry=tenacity.retry_if_result(lambda taken: not taken),
+        retry_error_callback=lambda _state: lock_descriptor(fd, blocking=False),
+    )
+    if retrying(lock_descriptor, fd, blocking=False):
         return
     pid = _pid_in(fd)
     holder = f"held by pid {pid}" if pid is not None else "holder unknown"
