@@ -44,6 +44,8 @@ __all__ = [
 
 _MISSING = object()
 _SHOW_MAX = 40  # characters of a value quoted in a reason
+_PLAIN_REASON = "not cached (no cache: key)"
+_NO_STORE_REASON = "no run store"
 
 
 class ResumeRefusedError(F0Error):
@@ -214,6 +216,16 @@ def decide(
     unless *force*, which re-runs it and everything downstream.
     """
     now = time.time() if now is None else now
+    if store is None and resume is None:
+        # Nothing recorded to compare with or to record into: no fingerprints
+        # needed (they cost a hash per step on every plain run).
+        cached = _NO_STORE_REASON if use_cache else "--no-cache"
+        return {
+            s.name: Decision(action="RUN", reason=cached if s.cache else _PLAIN_REASON)
+            if s.enabled
+            else Decision(action="SKIP", reason="enabled: false")
+            for s in order
+        }, {}
     fps = fingerprints(hooks, recipe, order)
     key = recipe_key(recipe)
     decisions: dict[str, Decision] = {}
@@ -231,13 +243,13 @@ def decide(
                 _replay(visible, decision.delta)
                 continue
         if not step.cache:
-            decisions[step.name] = Decision(action="RUN", reason="not cached (no cache: key)")
+            decisions[step.name] = Decision(action="RUN", reason=_PLAIN_REASON)
             continue
         if not use_cache:
             decisions[step.name] = Decision(action="RUN", reason="--no-cache")
             continue
         if store is None:
-            decisions[step.name] = Decision(action="RUN", reason="no run store")
+            decisions[step.name] = Decision(action="RUN", reason=_NO_STORE_REASON)
             continue
         entry = store.cache_get(key, step.name)
         why = _cache_reason(step, fp, entry=entry, decisions=decisions, visible=visible, now=now)
