@@ -101,14 +101,6 @@ class Hooks:
             self._runners[step_type] = runner
         return runner
 
-    def has_step_runner(self, step_type: str) -> bool:
-        """Whether any plugin provides *step_type*."""
-        try:
-            self.step_runner(step_type)
-        except MissingProviderError:
-            return False
-        return True
-
     def step_types(self) -> list[str]:
         """Every step type the installed plugins declare."""
         types: list[str] = []

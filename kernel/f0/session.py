@@ -170,11 +170,6 @@ class RunSession:
         return keys
 
 
-def now() -> float:
-    """Wall-clock timestamp used for step results."""
-    return time.time()
-
-
 class StoreRecorder:
     """Writes a run into a :class:`~f0.protocols.RunStore` as it happens.
 

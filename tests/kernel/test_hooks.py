@@ -114,8 +114,6 @@ def test_step_runner_is_cached(pm, hooks, tiny):
     assert hooks.step_runner("fn") is tiny.runner
     assert hooks.step_runner("fn") is tiny.runner
     assert calls == ["fn"]
-    assert hooks.has_step_runner("fn")
-    assert not hooks.has_step_runner("nope")
 
 
 def test_first_provider_wins_and_none_means_not_mine(pm, hooks, tiny):
