@@ -49,19 +49,26 @@ def run_status(
     return RunStatus.COMPLETED
 
 
-def initial_context(
-    recipe: Recipe, seed: Mapping[str, Any] | None, started_at: float
-) -> dict[str, Any]:
-    """The context before the first step: ``recipe.*`` keys, then *seed* (``--set``)."""
-    values: dict[str, Any] = {
+def _recipe_keys(recipe: Recipe, started_at: float) -> dict[str, Any]:
+    """The spec's ``recipe.*`` keys, written before the first step."""
+    return {
         "recipe.path": str(recipe.path) if recipe.path else None,
         "recipe.name": recipe.name,
         "recipe.version": str(recipe.metadata.get("version", "1.0")),
         "recipe.started_at": started_at,
     }
+
+
+def _seed_values(seed: Mapping[str, Any] | None) -> dict[str, Any]:
     # Seed values come from callers too, not only --set: store them as JSON like Context.set.
-    values.update({key: normalize_value(key, value) for key, value in (seed or {}).items()})
-    return values
+    return {key: normalize_value(key, value) for key, value in (seed or {}).items()}
+
+
+def initial_context(
+    recipe: Recipe, seed: Mapping[str, Any] | None, started_at: float
+) -> dict[str, Any]:
+    """The context before the first step: ``recipe.*`` keys, then *seed* (``--set``)."""
+    return {**_recipe_keys(recipe, started_at), **_seed_values(seed)}
 
 
 def _remaining(recipe: Recipe, done: set[str]) -> Recipe:
@@ -118,7 +125,9 @@ def run_recipe(
     info = RunInfo(
         run_id=run_id or new_run_id(), recipe=recipe, started_at=time.time(), scheduler=scheduler
     )
-    initial = initial_context(recipe, seed, info.started_at)  # a bad seed fails before anything
+    recipe_keys = _recipe_keys(recipe, info.started_at)
+    seed_values = _seed_values(seed)  # a bad seed fails before anything else
+    initial = {**recipe_keys, **seed_values}
     sched = hooks.scheduler(scheduler, options)
     decisions, fps = decide(
         hooks,
@@ -135,12 +144,8 @@ def run_recipe(
     plan: Plan = build_plan(remaining) if replay else full_plan
     context = Context(store=hooks.context_store(context_url))
     with closing(context):  # the store is closed even when a scheduler or observer raises
-        context.apply_changes(
-            {k: v for k, v in initial.items() if k.startswith("recipe.")}, who="f0"
-        )
-        context.apply_changes(
-            {k: v for k, v in initial.items() if not k.startswith("recipe.")}, who="cli"
-        )
+        context.apply_changes(recipe_keys, who="f0")
+        context.apply_changes(seed_values, who="cli")
         recorder = None
         if store is not None:
             recorder = StoreRecorder(store, fingerprints=fps, recipe=recipe)
