@@ -102,6 +102,12 @@ def test_resume_after_kill_9(f0, tmp_path):
     assert executions(root) == ["one", "two", "three", "four"]
 
     (root / "block").unlink()
+    preview = f0("plan", str(recipe), "--resume", "last", "--json", cwd=root)
+    assert preview.returncode == 0, preview
+    actions = {n: s["action"] for n, s in preview.json()["steps"].items()}
+    assert actions == {"one": "DONE", "two": "DONE", "three": "DONE"} | dict.fromkeys(
+        ("four", "five", "six"), "RUN"
+    )
     resumed = f0("run", str(recipe), "--resume", "last", "--json", cwd=root)
     assert resumed.returncode == 0, resumed
     out = resumed.json()
@@ -129,6 +135,12 @@ def test_resume_refuses_a_changed_recipe_then_force(f0, tmp_path):
     recipe.write_text(
         RECIPE.replace("args: {me: two, prev: one}", "args: {me: two, prev: one, extra: 1}")
     )
+    preview = f0("plan", str(recipe), "--resume", "last", "--force", "--json", cwd=root).json()
+    assert preview["steps"]["one"]["action"] == "DONE"
+    assert preview["steps"]["two"]["action"] == "RUN"
+    refused_plan = f0("plan", str(recipe), "--resume", "last", cwd=root)
+    assert refused_plan.returncode == 2
+    assert "args changed: extra (unset) -> 1" in refused_plan.stderr
     refused = f0("run", str(recipe), "--resume", "last", cwd=root)
     assert refused.returncode == 2, refused
     assert "step 'two'" in refused.stderr

@@ -226,11 +226,19 @@ def f0_register_commands(app: typer.Typer) -> None:
         strict: bool = STRICT_OPT,
         store_url: str | None = STORE_OPT,
         no_cache: bool = NO_CACHE_OPT,
+        resume: str | None = typer.Option(
+            None,
+            "--resume",
+            metavar="RUN_ID",
+            help="Show what resuming this recorded run would do: DONE steps are replayed.",
+            show_default=False,
+        ),
+        force: bool = typer.Option(False, "--force", help="With --resume: as f0 run --force."),
     ) -> None:
-        """Show the order a recipe would run in, and for each step RUN or CACHED and why.
+        """Show the order a recipe would run in, and for each step RUN, CACHED or DONE and why.
 
         Nothing is executed. Reasons: "no cache entry", "args changed: n 3 -> 4",
-        "code of steps.py changed", "upstream clean changed", "cache expired"...
+        "code of steps.py changed", "upstream clean runs", "cache expired"...
         """
         import time
 
@@ -247,6 +255,9 @@ def f0_register_commands(app: typer.Typer) -> None:
         the_plan = build_plan(recipe)
         store = hooks.open_run_store(store_url)
         try:
+            record = _resumed_run(store, resume, recipe) if resume else None
+            if record is not None:
+                seed = {**record.params, **seed}
             decisions, _ = decide(
                 hooks,
                 recipe,
@@ -254,6 +265,8 @@ def f0_register_commands(app: typer.Typer) -> None:
                 initial=initial_context(recipe, seed, time.time()),
                 store=store,
                 use_cache=not no_cache,
+                resume=record,
+                force=force,
             )
         finally:
             if store is not None:
