@@ -11,7 +11,7 @@ import typer
 if TYPE_CHECKING:
     from f0_params import ParamsFile
 
-    from f0_stepengine._engine import EngineResult
+    from f0_stepengine._engine import EngineResult, StepEngine
     from f0_stepengine._graph import Graph
 
 __all__ = ["register", "resolve_params"]
@@ -72,6 +72,21 @@ def _check_breaks(graph: Graph, breaks: list[str]) -> None:
             raise UsageError(msg, where=str(graph.path))
 
 
+def _engine(
+    graph: Graph, params: ParamsFile, breaks: list[str] | None, *, verbose: bool, quiet: bool
+) -> StepEngine:
+    """The engine ``run`` and ``continue`` drive (breakpoints already checked)."""
+    from f0_stepengine._engine import StepEngine
+
+    return StepEngine(
+        graph=graph,
+        params=params,
+        breakpoints=breaks or [],
+        verbose=verbose,
+        echo=(lambda _: None) if quiet else _err,
+    )
+
+
 def _finish(result: EngineResult, params: ParamsFile, *, as_json: bool) -> None:
     from f0_params import GLOBAL_GROUP
 
@@ -129,18 +144,10 @@ def register(app: typer.Typer) -> None:
         Exit code 0 when the run completes (COMPLETE_SUCCESS) or pauses at a
         breakpoint, 1 on COMPLETE_ERROR, 2 for an invalid graph or usage.
         """
-        from f0_stepengine._engine import StepEngine
-
         graph = _load(graph_path)
         _check_breaks(graph, breaks or [])
         params = resolve_params(params_path, fast=fast)
-        engine = StepEngine(
-            graph=graph,
-            params=params,
-            breakpoints=breaks or [],
-            verbose=verbose,
-            echo=(lambda _: None) if quiet else _err,
-        )
+        engine = _engine(graph, params, breaks, verbose=verbose, quiet=quiet)
         _finish(engine.run(), params, as_json=as_json)
 
     @group.command("continue")
@@ -165,8 +172,6 @@ def register(app: typer.Typer) -> None:
         from f0 import UsageError
         from f0_params import GLOBAL_GROUP
 
-        from f0_stepengine._engine import StepEngine
-
         params = resolve_params(params_path, fast=fast)
         if graph_path is None:
             recorded = (params.peek() or {}).get(GLOBAL_GROUP, {}).get("step_engine_graph_path")
@@ -176,13 +181,7 @@ def register(app: typer.Typer) -> None:
             graph_path = Path(recorded)
         graph = _load(graph_path)
         _check_breaks(graph, breaks or [])
-        engine = StepEngine(
-            graph=graph,
-            params=params,
-            breakpoints=breaks or [],
-            verbose=verbose,
-            echo=(lambda _: None) if quiet else _err,
-        )
+        engine = _engine(graph, params, breaks, verbose=verbose, quiet=quiet)
         _finish(engine.resume(), params, as_json=as_json)
 
     @group.command("status")
