@@ -203,22 +203,22 @@ class StoreRecorder:
     def record(self, step: Step, result: StepResult, delta: Delta) -> None:
         """Record one finished step (and its cache entry for a completed ``cache:`` step)."""
         self._seq += 1
-        fp = self.fingerprints.get(step.name)
+        fp = self.fingerprints[step.name]  # computed for every step whenever a store is on
         now = time.time()
         record = StepRecord(
             result=result,
             delta=delta,
-            fingerprint=fp.value if fp is not None else None,
+            fingerprint=fp.value,
             inputs=delta.inputs,
             seq=self._seq,
             recorded_at=now,
-            definition=fp.definition if fp is not None else {},
-            code_digest=fp.code_digest if fp is not None else None,
-            code_origin=fp.code_origin if fp is not None else None,
-            upstream=fp.upstream if fp is not None else {},
+            definition=fp.definition,
+            code_digest=fp.code_digest,
+            code_origin=fp.code_origin,
+            upstream=fp.upstream,
         )
         self._guard(self.store.record_step, self.run_id, record)
-        if step.cache and result.status is StepStatus.COMPLETED and fp is not None:
+        if step.cache and result.status is StepStatus.COMPLETED:
             entry = CacheEntry(
                 recipe_path=self.recipe_key,
                 step_name=step.name,
