@@ -13,7 +13,7 @@ from f0.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from f0.attempt import run_attempt
-    from f0.cli import hooks_of
+    from f0.cli import command_group, hooks_of
     from f0.context import Context, StepClosedError, StepContext, normalize_value, value_digest
     from f0.errors import (
         F0Error,
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         Recipe,
         RetryPolicy,
         RunInfo,
+        RunOption,
         RunResult,
         RunStatus,
         SchedulerOptions,
@@ -80,6 +81,7 @@ _EXPORTS: dict[str, str] = {
     "RecipeValidationError": "f0.errors",
     "RetryPolicy": "f0.model",
     "RunInfo": "f0.model",
+    "RunOption": "f0.model",
     "RunRecord": "f0.records",
     "RunResult": "f0.model",
     "RunSession": "f0.session",
@@ -106,6 +108,7 @@ _EXPORTS: dict[str, str] = {
     "StepStatus": "f0.model",
     "UsageError": "f0.errors",
     "build_plan": "f0.plan",
+    "command_group": "f0.cli",
     "hooks_of": "f0.cli",
     "normalize_value": "f0.context",
     "register_scriptlet": "f0.scriptlet",
@@ -137,6 +140,7 @@ __all__ = [
     "RecipeValidationError",
     "RetryPolicy",
     "RunInfo",
+    "RunOption",
     "RunRecord",
     "RunResult",
     "RunSession",
@@ -164,6 +168,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "build_plan",
+    "command_group",
     "hookimpl",
     "hooks_of",
     "hookspec",

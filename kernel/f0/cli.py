@@ -10,6 +10,7 @@ and the right exit code, and shows a traceback only with ``F0_DEBUG=1``.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from f0.manager import PluginSelection, make_plugin_manager
 if TYPE_CHECKING:
     from f0.manager import F0PluginManager
 
-__all__ = ["hooks_of", "main", "make_app"]
+__all__ = ["command_group", "hooks_of", "main", "make_app"]
 
 HELP = """f0 runs YAML recipes: DAGs of Python steps that share a key/value context.
 
@@ -41,6 +42,21 @@ def hooks_of(ctx: typer.Context) -> Hooks:
     plugin manager's providers (``hooks_of(ctx).run_store(url)``).
     """
     return ctx.find_root().obj  # type: ignore[no-any-return]
+
+
+def command_group(app: typer.Typer, name: str, *, help: str) -> typer.Typer:  # noqa: A002
+    """The sub-app ``f0 NAME``, created by the first plugin that asks for it.
+
+    Use it (instead of ``app.add_typer``) for a group several plugins extend,
+    such as ``f0 ctx``: each adds its own commands; a command name two
+    plugins add to the same group is a :class:`~f0.errors.PluginError`.
+    """
+    for group in app.registered_groups:
+        if group.name == name and group.typer_instance is not None:
+            return group.typer_instance
+    sub = typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(sub, name=name)
+    return sub
 
 
 def _version_callback(value: bool) -> None:
@@ -79,6 +95,7 @@ def make_app(pm: F0PluginManager) -> typer.Typer:
     hooks = Hooks(pm)
     app.info.context_settings = {**(app.info.context_settings or {}), "obj": hooks}
     _register_commands(hooks, app)
+    _add_run_options(hooks, app)
     _translate_errors(app)
     return app
 
@@ -110,25 +127,95 @@ def _translate_errors(app: typer.Typer) -> None:
             _translate_errors(group.typer_instance)
 
 
-def _command_names(app: typer.Typer, skip_commands: int = 0, skip_groups: int = 0) -> list[str]:
-    # Commands and groups are two lists: new entries are the tail of each.
-    commands = app.registered_commands[skip_commands:]
-    names = [c.name or (c.callback.__name__ if c.callback else "") for c in commands]
-    names += [g.name or "" for g in app.registered_groups[skip_groups:]]
+def _command_names(app: typer.Typer) -> list[str]:
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    names += [g.name or "" for g in app.registered_groups]
     return [n.replace("_", "-") for n in names]
+
+
+def _all_command_names(app: typer.Typer) -> list[str]:
+    """Every command as a path (``"run"``, ``"ctx snapshot"``), groups included."""
+    names = _command_names(app)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            names += [f"{group.name} {n}" for n in _all_command_names(group.typer_instance)]
+    return names
 
 
 def _register_commands(hooks: Hooks, app: typer.Typer) -> None:
     """Call each plugin's ``f0_register_commands``; a name two plugins add is an error."""
     owners: dict[str, str] = {}
     for impl in hooks.pm.hook.f0_register_commands.get_hookimpls():
-        n_commands, n_groups = len(app.registered_commands), len(app.registered_groups)
+        before = _all_command_names(app)
         impl.function(app=app)
-        for name in _command_names(app, n_commands, n_groups):
-            if name in owners:
-                msg = f"plugins {owners[name]!r} and {impl.plugin_name!r} both add the command {name!r}"
+        after = _all_command_names(app)
+        # A shared group (command_group) appears once; what a plugin added is
+        # the names it made, counted so that a duplicate name shows twice.
+        added = list(after)
+        for name in before:
+            added.remove(name)
+        for name in added:
+            if name in owners or added.count(name) > 1:
+                first = owners.get(name, impl.plugin_name)
+                msg = f"plugins {first!r} and {impl.plugin_name!r} both add the command {name!r}"
                 raise PluginError(msg, plugin=impl.plugin_name)
             owners[name] = impl.plugin_name
+
+
+def _add_run_options(hooks: Hooks, app: typer.Typer) -> None:
+    """Give ``f0 run`` the options plugins declare with ``f0_run_options``.
+
+    The run command takes them as ``**plugin_options``; typer learns about
+    them from the signature we extend here.
+    """
+    found = hooks.run_options()
+    run = next(
+        (
+            c
+            for c in app.registered_commands
+            if c.name == "run"
+            or (c.name is None and c.callback is not None and c.callback.__name__ == "run")
+        ),
+        None,
+    )
+    if run is None or run.callback is None:
+        return
+    callback = run.callback
+    signature = inspect.signature(callback)
+    params = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    taken = {opt for p in params for opt in _option_names(p.default)}
+    annotations = dict(callback.__annotations__)
+    owners: dict[str, str] = {}
+    for plugin, option in found:
+        flag = f"--{option.name}"
+        if flag in taken:
+            other = owners.get(flag, "f0 run")
+            msg = f"plugins {other!r} and {plugin!r} both add the option {flag!r} to f0 run"
+            raise PluginError(msg, plugin=plugin)
+        taken.add(flag)
+        owners[flag] = plugin
+        default = typer.Option(
+            False if option.flag else None,
+            flag,
+            envvar=option.envvar,
+            metavar=None if option.flag else option.metavar,
+            help=f"{option.help} [plugin {plugin}]",
+            show_default=False,
+        )
+        kind: Any = bool if option.flag else (str | None)
+        params.append(
+            inspect.Parameter(
+                option.key, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind
+            )
+        )
+        annotations[option.key] = kind
+    callback.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    callback.__annotations__ = annotations
+
+
+def _option_names(default: object) -> list[str]:
+    decls = getattr(default, "param_decls", None) or ()
+    return [d for d in decls if isinstance(d, str) and d.startswith("--")]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -123,7 +123,11 @@ def run_recipe(
     if resume is not None:
         seed = {**resume.params, **(seed or {})}
     info = RunInfo(
-        run_id=run_id or new_run_id(), recipe=recipe, started_at=time.time(), scheduler=scheduler
+        run_id=run_id or new_run_id(),
+        recipe=recipe,
+        started_at=time.time(),
+        scheduler=scheduler,
+        options=options.extra,
     )
     recipe_keys = _recipe_keys(recipe, info.started_at)
     seed_values = _seed_values(seed)  # a bad seed fails before anything else

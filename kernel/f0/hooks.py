@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import typer
 
     from f0.manager import F0PluginManager
-    from f0.model import Problem, Recipe, RunInfo, RunResult, SchedulerOptions
+    from f0.model import Problem, Recipe, RunInfo, RunOption, RunResult, SchedulerOptions
     from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepRunner
 
 __all__ = ["DEFAULT_STORE_URL", "PROVIDER_HINTS", "Hooks"]
@@ -161,6 +161,14 @@ class Hooks:
         self.pm.hook.f0_run_finished(run=run, result=result)
 
     # -- CLI ---------------------------------------------------------------
+    def run_options(self) -> list[tuple[str, RunOption]]:
+        """Every plugin's ``f0 run`` options, as ``(plugin name, option)``."""
+        found: list[tuple[str, RunOption]] = []
+        for impl in self.pm.hook.f0_run_options.get_hookimpls():
+            options: list[RunOption] = impl.function() or []  # type: ignore[assignment]
+            found.extend((impl.plugin_name, option) for option in options)
+        return found
+
     def register_commands(self, app: typer.Typer) -> None:
         """Let every plugin add its commands to *app*."""
         self.pm.hook.f0_register_commands(app=app)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         Problem,
         Recipe,
         RunInfo,
+        RunOption,
         RunResult,
         SchedulerOptions,
         Step,
@@ -177,6 +178,19 @@ def f0_bundle_target(name: str) -> BundleTarget | None:
 
 
 # -- command line -------------------------------------------------------------
+
+
+@hookspec
+def f0_run_options() -> list[RunOption] | None:
+    """Return the options you add to ``f0 run`` (``--context-server URL``...).
+
+    Each :class:`~f0.model.RunOption` becomes an option of ``f0 run``; its
+    value, when given, reaches observers as ``RunInfo.options[option.key]``
+    and the scheduler as ``SchedulerOptions.extra[option.key]``. Two plugins
+    adding the same name is an error.
+
+    Collector: every plugin's options are added. Added in 0.2.
+    """
 
 
 @hookspec

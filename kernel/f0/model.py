@@ -279,6 +279,32 @@ class RunInfo:
     recipe: Recipe
     started_at: float
     scheduler: str = "local"
+    #: Values of the plugin options of ``f0 run`` (see ``f0_run_options``), by key.
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class RunOption:
+    """An option a plugin adds to ``f0 run`` (``--context-server URL``...).
+
+    Its value reaches the run as ``RunInfo.options[key]`` and
+    ``SchedulerOptions.extra[key]``, where *key* is *name* with ``-`` as ``_``.
+    Unset options are absent (not ``None``).
+    """
+
+    #: Long option name without dashes: ``"context-server"``.
+    name: str
+    help: str
+    #: Environment variable read when the option is not given.
+    envvar: str | None = None
+    metavar: str = "VALUE"
+    #: A boolean ``--name`` switch instead of an option with a value.
+    flag: bool = False
+
+    @property
+    def key(self) -> str:
+        """The key of the value in ``RunInfo.options``."""
+        return self.name.replace("-", "_")
 
 
 @attrs.frozen(kw_only=True)

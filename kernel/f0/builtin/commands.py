@@ -117,6 +117,7 @@ def f0_register_commands(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
         log_json: bool = typer.Option(False, "--log-json", help="Log JSON lines on stderr."),
         debug: bool = typer.Option(False, "--debug", help="Debug logging (also DEBUG=1)."),
+        **plugin_options: Any,
     ) -> None:
         """Run a recipe: validate everything, then run its steps.
 
@@ -132,10 +133,13 @@ def f0_register_commands(app: typer.Typer) -> None:
         recipe, seed, warnings = load_valid_recipe(hooks, recipe_path, sets=sets, strict=strict)
         for problem in warnings:
             _echo_err(str(problem))
+        # Options plugins add (f0_run_options); unset ones are left out.
+        extra = {k: v for k, v in plugin_options.items() if v is not None and v is not False}
         options = SchedulerOptions(
             workers=workers,
             continue_on_error=continue_on_error,
             pool="process" if processes else "thread",
+            extra=extra,
         )
         observers: list[object] = []
         if not quiet:
