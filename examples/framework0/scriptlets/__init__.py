@@ -1,0 +1,1 @@
+"""This project's own scriptlets (Framework0 layout: scriptlets/<area>.py)."""
