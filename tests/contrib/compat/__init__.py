@@ -1,0 +1,1 @@
+"""Tests of f0-compat: Framework0 code through its old import paths."""
