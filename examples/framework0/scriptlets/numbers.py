@@ -4,10 +4,13 @@
 ``src.core.logger`` are not in it, so f0-compat serves them.
 """
 
+from __future__ import annotations
+
 import statistics
 
-from scriptlets.framework import BaseScriptlet, ComputeScriptlet, register_scriptlet
 from src.core.logger import get_logger
+
+from scriptlets.framework import BaseScriptlet, ComputeScriptlet, register_scriptlet
 
 logger = get_logger(__name__)
 

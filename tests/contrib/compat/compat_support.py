@@ -6,9 +6,8 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "examples" / "framework0"
@@ -31,7 +30,9 @@ def python(
     )
 
 
-def module(args: list[str], cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def module(
+    args: list[str], cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m ARGS`` in *cwd*."""
     environ = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "F0_COMPAT_DISABLE"}}
     environ.update(env or {})
@@ -51,7 +52,11 @@ def f0(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).parent / "f0"
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     return subprocess.run(
-        [str(exe), *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=120, check=False
+        [str(exe), *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
-
-

@@ -71,7 +71,9 @@ def test_history_entries():
     ctx.set("k", 1, who="bob")  # equal value: no change recorded
     ctx.set("k", 2)
     history = ctx.get_history()
-    assert [set(e) for e in history] == [{"timestamp", "key", "before", "after", "who", "operation"}] * 2
+    assert [set(e) for e in history] == [
+        {"timestamp", "key", "before", "after", "who", "operation"}
+    ] * 2
     assert [(e["before"], e["after"], e["who"], e["operation"]) for e in history] == [
         (None, 1, "alice", "set"),
         (1, 2, None, "set"),

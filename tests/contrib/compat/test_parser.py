@@ -52,7 +52,11 @@ def test_parse_a_valid_recipe(tmp_path, write):
     assert "typo_key" in warning.message
     assert warning.location == f"{path}:5:73"
     assert str(warning).startswith(f"[WARNING] {path}:5:73: ")
-    assert (parsed.metadata.name, parsed.metadata.version, parsed.metadata.tags) == ("good", "2.0", ["a"])
+    assert (parsed.metadata.name, parsed.metadata.version, parsed.metadata.tags) == (
+        "good",
+        "2.0",
+        ["a"],
+    )
     assert [s.name for s in parsed.steps] == ["first", "second"]  # idx order
     assert parsed.steps[1].depends_on == ["first"]
     canonical = json.dumps(parsed.raw_data, sort_keys=True, separators=(",", ":"), default=str)
@@ -73,7 +77,15 @@ def test_every_problem_at_once(tmp_path, write):
 
 
 def test_json_and_format_detection(tmp_path, write):
-    path = write("r.json", json.dumps({"metadata": {"name": "j"}, "steps": [{"name": "a", "idx": 1, "module": "builtins", "function": "print"}]}))
+    path = write(
+        "r.json",
+        json.dumps(
+            {
+                "metadata": {"name": "j"},
+                "steps": [{"name": "a", "idx": 1, "module": "builtins", "function": "print"}],
+            }
+        ),
+    )
     parser = EnhancedRecipeParser()
     assert parser.detect_format(path) is RecipeFormat.JSON
     assert parser.detect_format("x.yml") is RecipeFormat.YAML
@@ -132,9 +144,18 @@ def test_custom_validators(tmp_path, write):
 
 def test_validate_recipe_data(tmp_path, write):
     write("mysteps.py", "def go(context, params):\n    return 0\n")
-    data = {"metadata": {"name": "d"}, "steps": [{"name": "a", "idx": 1, "module": "mysteps", "function": "go"}]}
+    data = {
+        "metadata": {"name": "d"},
+        "steps": [{"name": "a", "idx": 1, "module": "mysteps", "function": "go"}],
+    }
     assert validate_recipe_data(data, base_dir=tmp_path) == []
-    missing = validate_recipe_data({"metadata": {"name": "d"}, "steps": [{"name": "a", "idx": 1, "module": "nope_mod", "function": "go"}]}, base_dir=tmp_path)
+    missing = validate_recipe_data(
+        {
+            "metadata": {"name": "d"},
+            "steps": [{"name": "a", "idx": 1, "module": "nope_mod", "function": "go"}],
+        },
+        base_dir=tmp_path,
+    )
     assert [m.code for m in missing] == ["E031"]
     assert validate_recipe_data([1, 2])[0].severity is ValidationSeverity.ERROR  # type: ignore[arg-type]
 
@@ -177,7 +198,9 @@ def test_validate_command_line(tmp_path, write):
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr
     assert "not found" in missing.stderr
-    as_json = module(["orchestrator.enhanced_recipe_parser", "validate", "--json", "good.yaml"], tmp_path)
+    as_json = module(
+        ["orchestrator.enhanced_recipe_parser", "validate", "--json", "good.yaml"], tmp_path
+    )
     assert json.loads(as_json.stdout)["valid"] is True
     usage = module(["orchestrator.enhanced_recipe_parser"], tmp_path)
     assert usage.returncode == 2

@@ -230,7 +230,9 @@ def test_factories():
 def test_execution_context_in_dependency_order():
     ctx = Context()
     runner = ExecutionContext(ctx)
-    runner.add_scriptlet("second", create_scriptlet("Second", lambda c, p: c.set("b", c.get("sum") + 1))(), ["first"])
+    runner.add_scriptlet(
+        "second", create_scriptlet("Second", lambda c, p: c.set("b", c.get("sum") + 1))(), ["first"]
+    )
     runner.add_scriptlet("first", Adder())
     assert runner.resolve_dependencies() == ["first", "second"]
     results = runner.execute_all({"first": {"a": 1, "b": 1}})

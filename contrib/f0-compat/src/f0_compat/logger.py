@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -37,7 +38,7 @@ def is_debug(debug: bool | None = None) -> bool:
 def get_logger(name: str, debug: bool | None = None) -> Any:
     """A structlog logger named *name*: debug level with *debug* (None → ``DEBUG=1``)."""
 
-    def add_name(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    def add_name(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         event.setdefault("logger", name)
         return event
 

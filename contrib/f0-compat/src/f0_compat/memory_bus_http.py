@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 import f0
 
@@ -33,7 +33,9 @@ class MemoryBusServer:
     Binds 127.0.0.1 unless told otherwise.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, context: Context | None = None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, context: Context | None = None
+    ) -> None:
         self.context = context if context is not None else Context()
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -69,7 +71,7 @@ class MemoryBusServer:
         normalized = {k: f0.normalize_value(k, v) for k, v in patch.items()} if patch else {}
         return len(self.context.apply_changes(normalized, who=who))
 
-    def start(self) -> MemoryBusServer:
+    def start(self) -> Self:
         """Serve in a daemon thread; return self."""
         if self._thread is None:
             self._thread = threading.Thread(
@@ -90,7 +92,7 @@ class MemoryBusServer:
             self._thread = None
         self._httpd.server_close()
 
-    def __enter__(self) -> MemoryBusServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -201,4 +203,5 @@ class MemoryBusClient:
         except json.JSONDecodeError as exc:
             raise OSError(str(exc)) from None
         except urllib.error.HTTPError as exc:
-            raise OSError(f"HTTP {exc.code}") from None
+            msg = f"HTTP {exc.code}"
+            raise OSError(msg) from None

@@ -160,7 +160,7 @@ class StepInfo:
                 raise ValueError(msg)
         if not isinstance(self.idx, int) or isinstance(self.idx, bool):
             msg = f"step idx must be an integer, not {self.idx!r}"
-            raise ValueError(msg)
+            raise ValueError(msg)  # noqa: TRY004
         if self.timeout is not None and not self.timeout > 0:
             msg = f"step timeout must be > 0, not {self.timeout!r}"
             raise ValueError(msg)
@@ -252,7 +252,9 @@ def _f0_messages(
     report = json_output(done)
     if not isinstance(report, dict):
         detail = (done.stderr or done.stdout).strip() or f"exit code {done.returncode}"
-        return [ValidationMessage(ValidationSeverity.ERROR, f"f0 validate failed: {detail}", str(path))]
+        return [
+            ValidationMessage(ValidationSeverity.ERROR, f"f0 validate failed: {detail}", str(path))
+        ]
     messages = []
     for problem in report.get("problems", []):
         where = shown_as or problem.get("file") or problem.get("where") or str(path)
@@ -261,7 +263,9 @@ def _f0_messages(
         severity = str(problem.get("severity", "error")).upper()
         messages.append(
             ValidationMessage(
-                ValidationSeverity(severity if severity in ValidationSeverity.__members__ else "ERROR"),
+                ValidationSeverity(
+                    severity if severity in ValidationSeverity.__members__ else "ERROR"
+                ),
                 str(problem.get("message", "")),
                 where,
                 problem.get("code"),
@@ -314,7 +318,9 @@ class RecipeValidator:
                 messages.append(item)
         return messages
 
-    def validate(self, data: Mapping[str, Any], base_dir: str | Path | None = None) -> list[ValidationMessage]:
+    def validate(
+        self, data: Mapping[str, Any], base_dir: str | Path | None = None
+    ) -> list[ValidationMessage]:
         """Every problem in recipe *data* (a dict as read from a file).
 
         Step modules are looked up in *base_dir* (default: the current
@@ -382,7 +388,9 @@ class EnhancedRecipeParser:
         messages = _f0_messages(path, shown_as=str(path)) + self.validator.custom_messages(data)
         metadata = data.get("metadata")
         parsed = ParsedRecipe(
-            metadata=RecipeMetadata.from_dict(metadata if isinstance(metadata, dict) else {}, path.stem),
+            metadata=RecipeMetadata.from_dict(
+                metadata if isinstance(metadata, dict) else {}, path.stem
+            ),
             steps=_steps(data.get("steps")),
             validation_messages=messages,
             raw_data=data,
@@ -397,10 +405,8 @@ class EnhancedRecipeParser:
     def get_validation_summary(self, parsed: ParsedRecipe) -> str:
         """Human text: a verdict line with counts, then one line per message."""
         verdict = "valid" if parsed.is_valid else "INVALID"
-        lines = [
-            f"Recipe {parsed.metadata.name!r} ({parsed.file_path}): {verdict} - "
-            f"{parsed.error_count} error(s), {parsed.warning_count} warning(s), {len(parsed.steps)} step(s)"
-        ]
+        counts = f"{parsed.error_count} error(s), {parsed.warning_count} warning(s), {len(parsed.steps)} step(s)"
+        lines = [f"Recipe {parsed.metadata.name!r} ({parsed.file_path}): {verdict} - {counts}"]
         lines.extend(f"  {m}" for m in parsed.validation_messages)
         return "\n".join(lines)
 
@@ -480,5 +486,3 @@ def main(argv: list[str] | None = None) -> int:
         if not parsed.is_valid:
             worst = max(worst, 1)
     return worst
-
-

@@ -39,15 +39,24 @@ class EnhancedRecipeRunner:
 
     *default_timeout* bounds every step that sets no ``timeout`` (and gets no
     ``step_timeout``). *store* is ``f0 run --store`` (``"none"``: record nothing,
-    as Framework0 did; ``None``: f0's default ``.f0/f0.db``).
+    as Framework0 did; ``None``: f0's default ``.f0/f0.db``). *workers* is
+    ``f0 run --workers``: 1 (the default) runs steps one at a time in
+    ``idx``/dependency order, as Framework0's runner did; None lets f0 run
+    independent steps in parallel.
     """
 
-    def __init__(self, default_timeout: float | None = None, store: str | None = "none") -> None:
+    def __init__(
+        self,
+        default_timeout: float | None = None,
+        store: str | None = "none",
+        workers: int | None = 1,
+    ) -> None:
         if default_timeout is not None and not default_timeout > 0:
             msg = f"default_timeout must be > 0, not {default_timeout!r}"
             raise ValueError(msg)
         self.default_timeout = default_timeout
         self.store = store
+        self.workers = workers
         self._history: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
@@ -91,10 +100,11 @@ class EnhancedRecipeRunner:
             args = ["run", "--json", str(target)]
             args += ["--set", f"recipe.path={path}"] if edited is not None else []
             args += [] if self.store is None else ["--store", self.store]
+            args += [] if self.workers is None else ["--workers", str(self.workers)]
             args += ["--continue-on-error"] if continue_on_error else []
             args += ["--debug"] if debug else ["--quiet"]
             extra = [str(path.resolve().parent)] if edited is not None else []
-            code, stdout, stderr = self._run(args, extra)
+            code, stdout, stderr = self._run(args, extra, debug=debug)
         report = _last_json(stdout)
         if stderr and code != 2:  # noqa: PLR2004 - an invalid recipe's report goes into the error
             sys.stderr.write(stderr)  # what steps printed, warnings, debug logs
@@ -113,14 +123,20 @@ class EnhancedRecipeRunner:
         failed = [s for s in result["step_results"] if s["status"] in _FAILED]
         if failed and not continue_on_error:
             first = failed[0]
-            msg = f"step {first['step_name']} failed: {'; '.join(first['errors']) or first['status']}"
+            msg = (
+                f"step {first['step_name']} failed: {'; '.join(first['errors']) or first['status']}"
+            )
             raise RuntimeError(msg)
         return context
 
-    def _run(self, args: list[str], extra_path: list[str]) -> tuple[int, str, str]:
+    def _run(self, args: list[str], extra_path: list[str], *, debug: bool) -> tuple[int, str, str]:
         env = dict(os.environ)
+        if debug:
+            env["DEBUG"] = "1"  # Framework0's switch: src.core.logger loggers log debug too
         if extra_path:
-            env["PYTHONPATH"] = os.pathsep.join([*extra_path, *filter(None, [env.get("PYTHONPATH")])])
+            env["PYTHONPATH"] = os.pathsep.join(
+                [*extra_path, *filter(None, [env.get("PYTHONPATH")])]
+            )
         process = subprocess.Popen(
             [*f0_command(), *args],
             stdout=subprocess.PIPE,

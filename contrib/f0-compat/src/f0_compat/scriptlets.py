@@ -22,7 +22,6 @@ from typing import Any, TypeVar, cast, overload
 
 import structlog
 import tenacity
-
 from f0 import (
     BaseScriptlet,
     ComputeScriptlet,
@@ -297,7 +296,7 @@ RunFunction = Callable[[Any, dict[str, Any]], Any]
 
 
 def _make(
-    base: type[BaseScriptlet],
+    base: type[Any],
     name: str,
     run: RunFunction,
     *,
