@@ -1,0 +1,23 @@
+"""``orchestrator.persistence.cache``: see :mod:`f0_compat.persistence.cache`."""
+
+from __future__ import annotations
+
+from f0_compat.persistence.cache import (
+    Cache,
+    CacheDecorator,
+    CacheEntry,
+    CacheEntryNotFoundError,
+    CacheError,
+    CacheFullError,
+    EvictionPolicy,
+)
+
+__all__ = [
+    "Cache",
+    "CacheDecorator",
+    "CacheEntry",
+    "CacheEntryNotFoundError",
+    "CacheError",
+    "CacheFullError",
+    "EvictionPolicy",
+]
