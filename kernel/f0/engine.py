@@ -128,6 +128,7 @@ def run_recipe(
         started_at=time.time(),
         scheduler=scheduler,
         options=options.extra,
+        store_url=store.url if store is not None else None,
     )
     recipe_keys = _recipe_keys(recipe, info.started_at)
     seed_values = _seed_values(seed)  # a bad seed fails before anything else

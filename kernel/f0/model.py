@@ -281,6 +281,9 @@ class RunInfo:
     scheduler: str = "local"
     #: Values of the plugin options of ``f0 run`` (see ``f0_run_options``), by key.
     options: Mapping[str, Any] = attrs.field(factory=dict)
+    #: URL of the run store this run is recorded in (None: not recorded), so
+    #: observers can keep their own data next to it. Added in 0.2.
+    store_url: str | None = None
 
 
 @attrs.frozen(kw_only=True)
