@@ -9,7 +9,7 @@ the store one by one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,14 @@ from f0_analytics._db import AnalyticsDB, StepMetrics
 if TYPE_CHECKING:
     from f0 import RunRecord, RunStore, RunSummary
 
-__all__ = ["History", "StepSample", "load_history", "metrics_of_record", "open_analytics"]
+__all__ = [
+    "History",
+    "StepSample",
+    "load_history",
+    "metrics_of_record",
+    "open_analytics",
+    "run_metrics",
+]
 
 #: Steps that really ran (replayed and cached steps have no duration of their own).
 _RAN = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
@@ -113,14 +120,23 @@ def load_history(
         s for s in store.list_runs(limit=last, recipe_path=recipe_path) if s.run_id not in skip
     ]
     runs = tuple(reversed(newest_first))
-    ids = [s.run_id for s in runs]
-    measured = analytics.steps_of(ids) if analytics is not None else {}
     per_step: dict[str, list[StepSample]] = {}
-    for run_id in ids:
+    for steps in run_metrics(store, [s.run_id for s in runs], analytics).values():
+        for name, m in steps.items():
+            per_step.setdefault(name, []).append(_sample(m))
+    return History(runs=runs, steps={k: tuple(v) for k, v in per_step.items()})
+
+
+def run_metrics(
+    store: RunStore, run_ids: Sequence[str], analytics: AnalyticsDB | None
+) -> dict[str, dict[str, StepMetrics]]:
+    """Each run's step metrics, in the order of *run_ids*: measured ones, else the store's."""
+    measured = analytics.steps_of(run_ids) if analytics is not None else {}
+    found: dict[str, dict[str, StepMetrics]] = {}
+    for run_id in run_ids:
         steps = measured.get(run_id)
         if steps is None:
             record = store.get_run(run_id)
             steps = metrics_of_record(record) if record is not None else {}
-        for name, m in steps.items():
-            per_step.setdefault(name, []).append(_sample(m))
-    return History(runs=runs, steps={k: tuple(v) for k, v in per_step.items()})
+        found[run_id] = steps
+    return found

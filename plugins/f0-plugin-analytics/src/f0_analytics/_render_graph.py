@@ -135,6 +135,7 @@ def html_page(dag: Dag, layout_name: str = "auto") -> str:
         "<style>body{font-family:system-ui,sans-serif;margin:24px;color:#1f2933}"
         "h1{font-size:20px;margin:0 0 4px}p{color:#52606d;margin:0 0 16px}"
         ".graph{overflow:auto;border:1px solid #d9e2ec;border-radius:8px;padding:8px}"
+        ".fit{max-width:100%;height:auto}"
         "</style></head><body>"
         f"<h1>{escape(dag.name)}</h1><p>{steps} step{'s' * (steps != 1)}, "
         f"{len(dag.edges)} dependencies</p>"

@@ -27,6 +27,7 @@ __all__ = [
     "Summary",
     "Trend",
     "iqr_anomalies",
+    "judge",
     "percentiles",
     "summarize",
     "trend",
@@ -179,4 +180,38 @@ def iqr_anomalies(values: Sequence[float], factor: float = IQR_FACTOR) -> list[A
         value = float(data[i])
         score = value - high if value > high else value - low
         found.append(Anomaly(index=int(i), value=value, method="iqr", score=score))
+    return found
+
+
+def judge(
+    value: float,
+    reference: Sequence[float],
+    *,
+    sensitivity: float = DEFAULT_SENSITIVITY,
+    factor: float = IQR_FACTOR,
+) -> list[Anomaly]:
+    """Whether a new *value* is anomalous against past *reference* samples.
+
+    The same rules as :func:`zscore_anomalies` and :func:`iqr_anomalies`, with
+    the mean, spread and quartiles taken from *reference* alone (index -1).
+    """
+    found: list[Anomaly] = []
+    if len(reference) >= 2:  # noqa: PLR2004 - as zscore_anomalies
+        import numpy as np
+
+        data = np.asarray(reference, dtype=float)
+        std = float(data.std(ddof=1))
+        if std > 0:
+            z = (value - float(data.mean())) / std
+            if abs(z) > sensitivity:
+                found.append(Anomaly(index=-1, value=value, method="zscore", score=z))
+    if len(reference) >= 4:  # noqa: PLR2004 - as iqr_anomalies
+        import numpy as np
+
+        q1, q3 = (float(q) for q in np.percentile(reference, [25.0, 75.0], method="linear"))
+        low, high = q1 - factor * (q3 - q1), q3 + factor * (q3 - q1)
+        if value > high:
+            found.append(Anomaly(index=-1, value=value, method="iqr", score=value - high))
+        elif value < low:
+            found.append(Anomaly(index=-1, value=value, method="iqr", score=value - low))
     return found

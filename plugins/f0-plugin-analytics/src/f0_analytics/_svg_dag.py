@@ -33,6 +33,10 @@ def _text_color(fill: str) -> str:
     return "#111" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#fff"  # noqa: PLR2004 - mid grey
 
 
+#: Graphs up to this wide shrink to fit the page; wider ones scroll.
+FIT_WIDTH = 2400
+
+
 def dag_svg(dag: Dag, *, where: Layout | None = None, title: str | None = None) -> str:
     """An ``<svg>`` element (no XML prolog) drawing *dag*."""
     where = where or layout(dag)
@@ -47,7 +51,7 @@ def dag_svg(dag: Dag, *, where: Layout | None = None, title: str | None = None) 
         for ri, name in enumerate(names):
             pos[name] = (MARGIN + li * (node_w + GAP_X), MARGIN + offset + ri * (NODE_H + GAP_Y))
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="dag" viewBox="0 0 {width} {height:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="dag{" fit" if width <= FIT_WIDTH else ""}" viewBox="0 0 {width} {height:.0f}" '
         f'width="{width}" height="{height:.0f}" role="img" '
         f'aria-label="{escape(title or dag.name)}" font-family="system-ui, sans-serif">',
         "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
