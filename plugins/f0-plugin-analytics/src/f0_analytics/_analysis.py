@@ -124,7 +124,5 @@ def recipe_stats(
                 for q in DEFAULT_PERCENTILES
             },
         },
-        "steps": [
-            step_stats(n, history.steps[n], sensitivity=sensitivity) for n in names
-        ],
+        "steps": [step_stats(n, history.steps[n], sensitivity=sensitivity) for n in names],
     }

@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
     """Add the commands to *app*."""
 
     @app.command()
-    def stats(
+    def stats(  # noqa: PLR0917 - typer maps parameters to options
         ctx: typer.Context,
         recipe_path: Path = RECIPE_ARG,
         last: int = typer.Option(1000, "--last", "-n", min=1, help="Use the newest N runs."),

@@ -73,7 +73,7 @@ def gantt_svg(bars: Sequence[Bar]) -> str:
         return '<p class="muted">No step ran in this run.</p>'
     lanes = assign_lanes(bars)
     count = max(lanes) + 1
-    span = max(max(b.end for b in bars), 1e-6)
+    span = max(*(b.end for b in bars), 1e-6)
     plot_w = WIDTH - GUTTER - 12
     height = AXIS_H + count * ROW_H + 8
 
@@ -81,9 +81,11 @@ def gantt_svg(bars: Sequence[Bar]) -> str:
         return GUTTER + t / span * plot_w
 
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt fit" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" font-family="system-ui, sans-serif" font-size="11" '
-        f'data-lanes="{count}">'
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt fit" viewBox="0 0 {WIDTH} {height}" '
+            f'width="{WIDTH}" height="{height}" font-family="system-ui, sans-serif" font-size="11" '
+            f'data-lanes="{count}">'
+        )
     ]
     for lane in range(count):
         y = AXIS_H + lane * ROW_H
@@ -93,8 +95,8 @@ def gantt_svg(bars: Sequence[Bar]) -> str:
             f'<text x="8" y="{y + ROW_H / 2 + 4}" fill="#7b8794">lane {lane + 1}</text>'
         )
     step = nice_step(span)
-    t = 0.0
-    while t <= span * 1.0001:
+    for k in range(int(span / step * 1.0001) + 1):
+        t = k * step
         x = x_of(t)
         out.append(
             f'<line x1="{x:.1f}" y1="{AXIS_H - 4}" x2="{x:.1f}" y2="{height - 8}" '
@@ -102,11 +104,10 @@ def gantt_svg(bars: Sequence[Bar]) -> str:
             f'<text x="{x:.1f}" y="{AXIS_H - 9}" text-anchor="middle" fill="#52606d">'
             f"{escape(fmt_seconds(t) if t else '0')}</text>"
         )
-        t += step
     for bar, lane in zip(bars, lanes, strict=True):
         x = x_of(bar.start)
         w = max(x_of(bar.end) - x, 2.0)
-        y = AXIS_H + lane * ROW_H + (ROW_H - BAR_H) / 2
+        top = AXIS_H + lane * ROW_H + (ROW_H - BAR_H) / 2
         color = STATUS_COLORS.get(bar.status, "#9aa5b1")
         retried = f", {bar.attempts} attempts" if bar.attempts > 1 else ""
         tip = (
@@ -116,13 +117,13 @@ def gantt_svg(bars: Sequence[Bar]) -> str:
         label = ""
         if len(bar.name) * _CHAR_W + 8 < w:
             label = (
-                f'<text x="{x + 4:.1f}" y="{y + BAR_H / 2 + 4:.1f}" fill="#102a43">'
+                f'<text x="{x + 4:.1f}" y="{top + BAR_H / 2 + 4:.1f}" fill="#102a43">'
                 f"{escape(bar.name)}</text>"
             )
         out.append(
             f'<g class="bar" data-step="{escape(bar.name)}" data-lane="{lane + 1}" '
             f'data-status="{bar.status}"><title>{escape(tip)}</title>'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{BAR_H}" rx="3" '
+            f'<rect x="{x:.1f}" y="{top:.1f}" width="{w:.1f}" height="{BAR_H}" rx="3" '
             f'fill="{color}" fill-opacity="0.85" stroke="#334e68" stroke-width="0.5"/>'
             f"{label}</g>"
         )

@@ -157,19 +157,19 @@ def _sweep(
     layers: list[list[str]], neighbours: Mapping[str, Sequence[str]], indices: range
 ) -> None:
     """Reorder each layer in *indices* by the mean row of its nodes' *neighbours*."""
-    row: dict[str, int] = {}
-    for layer in layers:
-        for i, name in enumerate(layer):
-            row[name] = i
+    row = {name: i for layer in layers for i, name in enumerate(layer)}
     for li in indices:
         layer = layers[li]
-        keys: dict[str, float] = {}
-        for i, name in enumerate(layer):
-            near = [row[n] for n in neighbours[name] if n in row]
-            keys[name] = sum(near) / len(near) if near else float(i)
+        keys = {name: _barycenter(name, i, neighbours, row) for i, name in enumerate(layer)}
         layer.sort(key=lambda n: keys[n])  # stable: ties keep recipe order
-        for i, name in enumerate(layer):
-            row[name] = i
+        row.update((name, i) for i, name in enumerate(layer))
+
+
+def _barycenter(
+    name: str, row_now: int, neighbours: Mapping[str, Sequence[str]], row: Mapping[str, int]
+) -> float:
+    near = [row[n] for n in neighbours[name] if n in row]
+    return sum(near) / len(near) if near else float(row_now)
 
 
 def layout(dag: Dag) -> Layout:

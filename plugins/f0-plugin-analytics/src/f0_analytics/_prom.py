@@ -68,7 +68,9 @@ class _StoreCollector:
             Metric,
         )
 
-        runs = CounterMetricFamily("f0_runs", "Runs recorded, by final status.", labels=["recipe", "status"])
+        runs = CounterMetricFamily(
+            "f0_runs", "Runs recorded, by final status.", labels=["recipe", "status"]
+        )
         run_counts: dict[tuple[str, str], int] = {}
         run_durations: dict[str, list[float]] = {}
         recipe_of: dict[str, str] = {}

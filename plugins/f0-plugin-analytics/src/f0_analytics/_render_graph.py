@@ -130,7 +130,7 @@ def html_page(dag: Dag, layout_name: str = "auto") -> str:
     """A self-contained HTML page showing the graph."""
     steps = len(dag.nodes)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(dag.name)} \u2014 f0 graph</title>"
         "<style>body{font-family:system-ui,sans-serif;margin:24px;color:#1f2933}"
         "h1{font-size:20px;margin:0 0 4px}p{color:#52606d;margin:0 0 16px}"

@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from f0_analytics._assets import CSS, JS
 from f0_analytics._gantt import Bar, assign_lanes, gantt_svg
@@ -82,9 +82,9 @@ def _range_svg(value: float, ref: Mapping[float, float], flagged: bool) -> str:
 
 
 def _flag_text(found: Sequence[Anomaly]) -> str:
-    parts = []
-    for a in found:
-        parts.append(f"z={a.score:+.1f}" if a.method == "zscore" else f"IQR {fmt_signed(a.score)}")
+    parts = [
+        f"z={a.score:+.1f}" if a.method == "zscore" else f"IQR {fmt_signed(a.score)}" for a in found
+    ]
     return "\u26a0 " + ", ".join(parts) if parts else ""
 
 
@@ -232,10 +232,14 @@ def build_report(
                 for k, v in cards
             )
             + "</div>",
-            f'<section id="dag"><h2>Graph</h2><div class="scroll">{dag_svg(dag_of_record(record))}'
-            f"</div>{_legend()}</section>",
-            f'<section id="timeline"><h2>Timeline <span class="muted">({lanes} lane'
-            f'{"s" * (lanes != 1)})</span></h2><div class="scroll">{gantt_svg(bars)}</div></section>',
+            (
+                f'<section id="dag"><h2>Graph</h2><div class="scroll">{dag_svg(dag_of_record(record))}'
+                f"</div>{_legend()}</section>"
+            ),
+            (
+                f'<section id="timeline"><h2>Timeline <span class="muted">({lanes} lane'
+                f'{"s" * (lanes != 1)})</span></h2><div class="scroll">{gantt_svg(bars)}</div></section>'
+            ),
             f'<section id="steps"><h2>Steps <span class="muted">against the last {len(history.runs)} '
             f"run{'s' * (len(history.runs) != 1)} of this recipe (anomaly: |z| &gt; "
             f"{sensitivity:g} or outside 1.5 IQR)</span></h2>"
@@ -249,8 +253,10 @@ def build_report(
             "the dot is this run (red when anomalous).</p></section>",
             f'<section id="errors"><h2>Errors</h2>{_errors(record)}</section>',
             f'<section id="final-context"><h2>Context</h2>{_context(record)}</section>',
-            "</main><footer>Written by f0 report (f0-plugin-analytics) on "
-            f"{_when(time.time())}. Self-contained: no network needed.</footer>",
+            (
+                "</main><footer>Written by f0 report (f0-plugin-analytics) on "
+                f"{_when(time.time())}. Self-contained: no network needed.</footer>"
+            ),
             f"<script>{JS}</script></body></html>\n",
         ]
     )

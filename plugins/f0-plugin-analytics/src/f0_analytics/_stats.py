@@ -93,9 +93,7 @@ def percentiles(
     return {float(q): float(v) for q, v in zip(qs, found, strict=True)}
 
 
-def summarize(
-    values: Sequence[float], qs: Sequence[float] = DEFAULT_PERCENTILES
-) -> Summary | None:
+def summarize(values: Sequence[float], qs: Sequence[float] = DEFAULT_PERCENTILES) -> Summary | None:
     """Count, mean, median, min, max, sample std dev and percentiles; None below 2 samples."""
     if len(values) < 2:  # noqa: PLR2004 - the spec's minimum
         return None
@@ -131,10 +129,9 @@ def trend(values: Sequence[float]) -> Trend | None:
     r_squared = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
     mean = float(y_mean)
     relative = abs(slope) / abs(mean) if mean != 0 else (0.0 if slope == 0 else math.inf)
-    if relative < STABLE_SLOPE:
-        direction = "stable"
-    else:
-        direction = "increasing" if slope > 0 else "decreasing"
+    direction = (
+        "stable" if relative < STABLE_SLOPE else ("increasing" if slope > 0 else "decreasing")
+    )
     return Trend(
         slope=slope, intercept=intercept, r_squared=max(0.0, r_squared), direction=direction
     )

@@ -51,12 +51,16 @@ def dag_svg(dag: Dag, *, where: Layout | None = None, title: str | None = None) 
         for ri, name in enumerate(names):
             pos[name] = (MARGIN + li * (node_w + GAP_X), MARGIN + offset + ri * (NODE_H + GAP_Y))
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="dag{" fit" if width <= FIT_WIDTH else ""}" viewBox="0 0 {width} {height:.0f}" '
-        f'width="{width}" height="{height:.0f}" role="img" '
-        f'aria-label="{escape(title or dag.name)}" font-family="system-ui, sans-serif">',
-        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
-        'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-        '<path d="M0,0 L10,5 L0,10 z" fill="#7b8794"/></marker></defs>',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="dag{" fit" if width <= FIT_WIDTH else ""}" viewBox="0 0 {width} {height:.0f}" '
+            f'width="{width}" height="{height:.0f}" role="img" '
+            f'aria-label="{escape(title or dag.name)}" font-family="system-ui, sans-serif">'
+        ),
+        (
+            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" '
+            'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+            '<path d="M0,0 L10,5 L0,10 z" fill="#7b8794"/></marker></defs>'
+        ),
         '<g class="edges" fill="none" stroke="#9aa5b1" stroke-width="1.3">',
     ]
     for src, dst in dag.edges:

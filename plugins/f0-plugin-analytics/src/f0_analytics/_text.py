@@ -14,7 +14,7 @@ def fmt_seconds(value: float | None) -> str:
     """Seconds with a unit that keeps 3 significant digits (``-`` for None)."""
     if value is None:
         return "-"
-    if value < 1e-3:
+    if value < 1e-3:  # noqa: PLR2004 - under a millisecond
         return f"{value * 1e6:.0f}us"
     if value < 1:
         return f"{value * 1e3:.1f}ms"
@@ -61,10 +61,14 @@ def format_stats(result: Mapping[str, Any]) -> str:
         return f"{result['recipe']}: no recorded runs of {result['recipe_path']}"
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(result["statuses"].items()))
     lines = [
-        f"{result['recipe']}: {runs} run{'s' * (runs != 1)} ({statuses}), "
-        f"{result['first_run']} .. {result['last_run']}",
-        f"run duration: median {fmt_seconds(result['run_duration']['median'])}, "
-        f"p95 {fmt_seconds(result['run_duration']['p95'])}",
+        (
+            f"{result['recipe']}: {runs} run{'s' * (runs != 1)} ({statuses}), "
+            f"{result['first_run']} .. {result['last_run']}"
+        ),
+        (
+            f"run duration: median {fmt_seconds(result['run_duration']['median'])}, "
+            f"p95 {fmt_seconds(result['run_duration']['p95'])}"
+        ),
         "",
         *_table([list(_COLUMNS), *(_row(s) for s in result["steps"])]),
     ]
