@@ -126,7 +126,8 @@ def trend(values: Sequence[float]) -> Trend | None:
     intercept = float(y_mean) - slope * float(x_mean)
     ss_tot = float(((y - y_mean) ** 2).sum())
     ss_res = float(((y - (intercept + slope * x)) ** 2).sum())
-    r_squared = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
+    # All samples equal: the line fits exactly (the mean's rounding would say otherwise).
+    r_squared = 1.0 - ss_res / ss_tot if ss_tot > 0 and float(np.ptp(y)) > 0 else 1.0
     mean = float(y_mean)
     relative = abs(slope) / abs(mean) if mean != 0 else (0.0 if slope == 0 else math.inf)
     direction = (
