@@ -158,7 +158,9 @@ def test_metrics_exposition(filled: tuple[Path, str]) -> None:
     assert (inf, le1) == (N, N - 1)  # the 5 s outlier is the only one above 2.5 s
     summary = families["f0_step_duration_quantiles_seconds"]
     p99 = next(
-        s.value for s in summary.samples if s.labels.get("quantile") == "0.99" and s.labels["step"] == "b"
+        s.value
+        for s in summary.samples
+        if s.labels.get("quantile") == "0.99" and s.labels["step"] == "b"
     )
     assert p99 == pytest.approx(np.percentile([0.5 + 0.1 * i for i in range(N)], 99))
     statuses = {

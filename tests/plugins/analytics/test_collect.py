@@ -151,7 +151,7 @@ def test_steps_finished_before_a_kill_are_kept(tmp_path: Path) -> None:
                     done = _rows(db, "SELECT step FROM steps")
                 except sqlite3.OperationalError:  # created, schema not there yet
                     done = []
-                if len(done) == 2:  # noqa: PLR2004
+                if len(done) == 2:
                     break
             time.sleep(0.05)
         assert len(done) == 2, "the two quick steps were never recorded"

@@ -66,7 +66,10 @@ def test_builtin_svg_draws_each_step_and_edge(dag: Dag) -> None:
 def test_dot_and_mermaid_texts() -> None:
     dag = Dag(
         name='we "quote"',
-        nodes=(Node(name="a", idx=1), Node(name='b "x"', idx=2, depends_on=("a",), status="FAILED")),
+        nodes=(
+            Node(name="a", idx=1),
+            Node(name='b "x"', idx=2, depends_on=("a",), status="FAILED"),
+        ),
     )
     dot = to_dot(dag)
     assert dot.startswith('digraph "we \\"quote\\"" {')
@@ -87,7 +90,9 @@ def test_dot_output_is_valid_graphviz(tmp_path: Path) -> None:
     assert "<svg" in proc.stdout
 
 
-def _f0(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _f0(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(F0), *args],
         cwd=cwd,
@@ -111,7 +116,9 @@ def test_f0_graph_formats(tmp_path: Path) -> None:
     dot = _f0("graph", str(recipe), "-f", "dot", cwd=tmp_path).stdout
     assert '"b" -> "d";' in dot
     out = tmp_path / "g.html"
-    proc = _f0("graph", str(recipe), "-f", "html", "-o", str(out), "--layout", "builtin", cwd=tmp_path)
+    proc = _f0(
+        "graph", str(recipe), "-f", "html", "-o", str(out), "--layout", "builtin", cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     page = out.read_text()
     assert page.startswith("<!DOCTYPE html>")
@@ -146,7 +153,10 @@ def test_f0_graph_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     recipe = write_recipe(tmp_path)
     bad = _f0("graph", str(recipe), "--format", "png", cwd=tmp_path)
     assert bad.returncode == 2
-    assert bad.stderr.strip() == "--format: unknown format 'png' (choose one of: svg, dot, mermaid, json, html)"
+    assert (
+        bad.stderr.strip()
+        == "--format: unknown format 'png' (choose one of: svg, dot, mermaid, json, html)"
+    )
     missing = _f0("graph", "nope.yaml", cwd=tmp_path)
     assert missing.returncode == 2
     assert missing.stderr.strip() == "nope.yaml: recipe file does not exist"

@@ -23,12 +23,13 @@ h2{font-size:16px;margin:0 0 12px;font-weight:600}
 .legend{display:flex;flex-wrap:wrap;gap:14px;margin-top:10px;color:var(--muted);font-size:12px}
 .legend i{display:inline-block;width:11px;height:11px;border-radius:3px;margin-right:5px;vertical-align:-1px;border:1px solid #52606d}
 table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
+th,td{padding:6px 7px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
 th{position:sticky;top:0;background:#f0f4f8;cursor:pointer;user-select:none;font-weight:600}
 th:first-child,td:first-child{text-align:left}
-th:nth-child(2),td.status{text-align:left}
+th:nth-child(2),th:last-child,td.status{text-align:left}
 .fit{max-width:100%;height:auto}
 tr.anomaly td{background:#fff5f5}
+td.flag{white-space:normal;min-width:110px;text-align:left}
 .dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px}
 .flag{color:#b42318;font-weight:600}
 .muted{color:var(--muted)}

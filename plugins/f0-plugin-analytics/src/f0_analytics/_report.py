@@ -23,7 +23,7 @@ from f0_analytics._svg_dag import dag_svg
 from f0_analytics._text import fmt_seconds, fmt_signed
 
 if TYPE_CHECKING:
-    from f0 import RunRecord, RunStore
+    from f0 import RunRecord, RunStore, StepRecord
 
     from f0_analytics._db import AnalyticsDB, StepMetrics
 
@@ -65,7 +65,7 @@ def _range_svg(value: float, ref: Mapping[float, float], flagged: bool) -> str:
     if not ref:
         return ""
     top = max(value, ref[99.0]) * 1.1 or 1.0
-    w = 150
+    w = 110
 
     def x(v: float) -> float:
         return 4 + v / top * (w - 8)
@@ -83,9 +83,18 @@ def _range_svg(value: float, ref: Mapping[float, float], flagged: bool) -> str:
 
 def _flag_text(found: Sequence[Anomaly]) -> str:
     parts = [
-        f"z={a.score:+.1f}" if a.method == "zscore" else f"IQR {fmt_signed(a.score)}" for a in found
+        f"z {a.score:+.1f}" if a.method == "zscore" else f"IQR {fmt_signed(a.score)}" for a in found
     ]
-    return "\u26a0 " + ", ".join(parts) if parts else ""
+    return "\u26a0 " + " \u00b7 ".join(parts) if parts else ""
+
+
+def _by_start(record: RunRecord) -> list[tuple[str, StepRecord]]:
+    """Steps in the order they started; those that never ran last, in completion order."""
+    never = float("inf")
+    return sorted(
+        record.steps.items(),
+        key=lambda item: (item[1].result.started_at or never) if item[1].result.attempts else never,
+    )
 
 
 def _step_rows(
@@ -96,7 +105,7 @@ def _step_rows(
 ) -> tuple[list[str], int]:
     rows: list[str] = []
     flagged_count = 0
-    for name, step in record.steps.items():
+    for name, step in _by_start(record):
         m = metrics.get(name)
         result = step.result
         status = step_status(result.status.value, result.error)
