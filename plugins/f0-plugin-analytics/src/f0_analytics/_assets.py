@@ -16,8 +16,8 @@ section{background:var(--card);border:1px solid var(--line);border-radius:10px;p
 h2{font-size:16px;margin:0 0 12px;font-weight:600}
 .badge{display:inline-block;padding:2px 10px;border-radius:999px;font-size:12px;font-weight:600;color:#fff;vertical-align:middle;margin-left:8px}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:0 0 18px}
-.card{flex:1 1 140px;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 16px}
-.card .v{font-size:22px;font-weight:600}
+.card{flex:1 1 110px;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 16px}
+.card .v{font-size:20px;font-weight:600;white-space:nowrap}
 .card .k{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .scroll{overflow:auto;max-height:640px}
 .legend{display:flex;flex-wrap:wrap;gap:14px;margin-top:10px;color:var(--muted);font-size:12px}

@@ -14,6 +14,7 @@ from html import escape
 import attrs
 
 from f0_analytics._graph import STATUS_COLORS
+from f0_analytics._svg_dag import text_color
 from f0_analytics._text import fmt_seconds
 
 __all__ = ["Bar", "assign_lanes", "gantt_svg", "nice_step"]
@@ -117,7 +118,7 @@ def gantt_svg(bars: Sequence[Bar]) -> str:
         label = ""
         if len(bar.name) * _CHAR_W + 8 < w:
             label = (
-                f'<text x="{x + 4:.1f}" y="{top + BAR_H / 2 + 4:.1f}" fill="#102a43">'
+                f'<text x="{x + 4:.1f}" y="{top + BAR_H / 2 + 4:.1f}" fill="{text_color(color)}">'
                 f"{escape(bar.name)}</text>"
             )
         out.append(

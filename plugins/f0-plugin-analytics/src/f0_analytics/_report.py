@@ -216,6 +216,9 @@ def build_report(
         ("peak parallel", str(lanes)),
         ("anomalies", str(flagged)),
     ]
+    rss = [m.rss_bytes for m in metrics.values() if m.rss_bytes is not None]
+    if rss:
+        cards.append(("peak rss", f"{max(rss) / 2**20:.0f} MiB"))
     heads = [
         "step", "status", "attempts", "start", "duration", "queue wait", "cpu",
         "past runs", "p50", "p95", "p99", "vs. past", "anomaly",

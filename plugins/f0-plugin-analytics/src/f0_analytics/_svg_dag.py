@@ -11,7 +11,7 @@ from html import escape
 
 from f0_analytics._graph import STATUS_COLORS, Dag, Layout, layout
 
-__all__ = ["NEUTRAL", "dag_svg"]
+__all__ = ["NEUTRAL", "dag_svg", "text_color"]
 
 NODE_W = 170
 NODE_H = 34
@@ -27,7 +27,7 @@ def _label(name: str) -> str:
     return name if len(name) <= _MAX_LABEL else name[: _MAX_LABEL - 1] + "\u2026"
 
 
-def _text_color(fill: str) -> str:
+def text_color(fill: str) -> str:
     """Dark text on light fills, white on dark ones (relative luminance)."""
     r, g, b = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
     return "#111" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#fff"  # noqa: PLR2004 - mid grey
@@ -86,7 +86,7 @@ def dag_svg(dag: Dag, *, where: Layout | None = None, title: str | None = None) 
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" height="{NODE_H}" rx="7" '
             f'fill="{fill}" stroke="#52606d" stroke-width="1"/>'
             f'<text x="{x + node_w / 2:.1f}" y="{y + NODE_H / 2 + 4:.1f}" '
-            f'text-anchor="middle" fill="{_text_color(fill)}">{escape(_label(node.name))}</text>'
+            f'text-anchor="middle" fill="{text_color(fill)}">{escape(_label(node.name))}</text>'
             "</g>"
         )
     out.append("</g></svg>")
