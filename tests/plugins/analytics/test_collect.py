@@ -163,3 +163,55 @@ def test_steps_finished_before_a_kill_are_kept(tmp_path: Path) -> None:
     assert steps == {"first": "COMPLETED", "second": "COMPLETED"}
     (run,) = _rows(db, "SELECT status FROM runs")
     assert run["status"] == "RUNNING"  # never finished: it was killed
+
+
+FLAKY = """
+metadata: {name: flaky}
+steps:
+  - {name: a, idx: 1, module: work, function: nap}
+  - {name: b, idx: 2, module: work, function: nap, depends_on: [a]}
+  - {name: c, idx: 3, module: work, function: maybe_fail, depends_on: [b]}
+"""
+
+MAYBE = """
+
+def maybe_fail(context, params):
+    if context.get("fail"):
+        raise RuntimeError("asked to fail")
+"""
+
+
+def test_replayed_steps_of_a_resumed_run_are_not_duration_samples(tmp_path: Path) -> None:
+    import json
+
+    from f0.manager import PluginSelection, make_plugin_manager
+
+    recipe = _project(tmp_path, FLAKY)
+    with (tmp_path / "work.py").open("a") as handle:
+        handle.write(MAYBE)
+    store = f"sqlite:///{tmp_path / 'runs.db'}"
+
+    def cli(*args: str) -> Any:
+        pm = make_plugin_manager(PluginSelection(autoload=False, load=PLUGINS, strict=True))
+        return invoke_cli(pm, *args, env={})
+
+    assert cli("run", str(recipe), "-q", "--store", store, "--set", "fail=true").exit_code == 1
+    resumed = cli(
+        "run", str(recipe), "-q", "--store", store, "--resume", "last", "--set", "fail=false"
+    )
+    assert resumed.exit_code == 0, resumed.output
+    db = tmp_path / "runs.analytics.db"
+    rows = _rows(db, "SELECT run_id, step, status, attempts FROM steps ORDER BY recorded_at")
+    assert [(r["step"], r["status"], r["attempts"]) for r in rows] == [
+        ("a", "COMPLETED", 1),
+        ("b", "COMPLETED", 1),
+        ("c", "FAILED", 1),
+        ("a", "COMPLETED", 0),  # replayed from the first run
+        ("b", "COMPLETED", 0),
+        ("c", "COMPLETED", 1),
+    ]
+    out = cli("stats", str(recipe), "--json", "--store", store)
+    steps = {s["step"]: s for s in json.loads(out.stdout)["steps"]}
+    assert (steps["a"]["count"], steps["a"]["runs"]) == (1, 2)
+    assert steps["a"]["success_rate"] == 1.0
+    assert (steps["c"]["count"], steps["c"]["success_rate"]) == (1, 0.5)
