@@ -175,3 +175,19 @@ def test_metrics_of_an_empty_store(tmp_path: Path) -> None:
     assert out.exit_code == 0
     families = {f.name: f for f in text_string_to_metric_families(out.stdout)}
     assert families["f0_runs"].samples == []
+
+
+def test_a_damaged_analytics_file_falls_back_to_the_store(filled: tuple[Path, str]) -> None:
+    recipe, url = filled
+    damaged = recipe.parent / "hist.analytics.db"
+    damaged.write_bytes(b"this is not a database" * 100)
+    out = _cli("stats", str(recipe), "--json", "--store", url)
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["runs"] == N
+    assert (
+        "analytics file unreadable (file is not a database); using the run store only" in out.stderr
+    )
+    report = recipe.parent / "r.html"
+    out = _cli("report", "last", "--store", url, "-o", str(report))
+    assert out.exit_code == 0, out.output
+    assert "run-029" in report.read_text()

@@ -9,6 +9,8 @@ the store one by one.
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +26,7 @@ __all__ = [
     "History",
     "StepSample",
     "load_history",
+    "measured_steps",
     "metrics_of_record",
     "open_analytics",
     "run_metrics",
@@ -131,7 +134,7 @@ def run_metrics(
     store: RunStore, run_ids: Sequence[str], analytics: AnalyticsDB | None
 ) -> dict[str, dict[str, StepMetrics]]:
     """Each run's step metrics, in the order of *run_ids*: measured ones, else the store's."""
-    measured = analytics.steps_of(run_ids) if analytics is not None else {}
+    measured = measured_steps(analytics, run_ids)
     found: dict[str, dict[str, StepMetrics]] = {}
     for run_id in run_ids:
         steps = measured.get(run_id)
@@ -140,3 +143,21 @@ def run_metrics(
             steps = metrics_of_record(record) if record is not None else {}
         found[run_id] = steps
     return found
+
+
+def measured_steps(
+    analytics: AnalyticsDB | None, run_ids: Sequence[str]
+) -> dict[str, dict[str, StepMetrics]]:
+    """What the observer measured for *run_ids* (``{}`` without a readable analytics file)."""
+    if analytics is None:
+        return {}
+    try:
+        return analytics.steps_of(run_ids)
+    except sqlite3.Error as exc:
+        # A damaged analytics file costs the extra metrics, not the history. One
+        # line on stderr (stdout may be --json); structlog is configured only by f0 run.
+        sys.stderr.write(
+            f"warning: {analytics.path}: analytics file unreadable ({exc}); "
+            "using the run store only\n"
+        )
+        return {}

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from f0_analytics._assets import CSS, JS
 from f0_analytics._gantt import Bar, assign_lanes, gantt_svg
 from f0_analytics._graph import STATUS_COLORS, dag_of_record, step_status
-from f0_analytics._history import History, load_history, metrics_of_record
+from f0_analytics._history import History, load_history, measured_steps, metrics_of_record
 from f0_analytics._stats import DEFAULT_SENSITIVITY, Anomaly, judge, percentiles
 from f0_analytics._svg_dag import dag_svg
 from f0_analytics._text import fmt_seconds, fmt_signed
@@ -190,15 +190,17 @@ def build_report(
     sensitivity: float = DEFAULT_SENSITIVITY,
 ) -> str:
     """The HTML page of *record*, its steps compared with the last *last* runs of its recipe."""
-    measured = analytics.steps_of([record.run_id]).get(record.run_id) if analytics else None
+    measured = measured_steps(analytics, [record.run_id]).get(record.run_id)
     metrics = {**metrics_of_record(record), **(measured or {})}
-    history = load_history(
-        store,
-        recipe_path=record.recipe_path,
-        last=last,
-        analytics=analytics,
-        exclude=[record.run_id],
-    )
+    history = History(runs=(), steps={})
+    if record.recipe_path is not None:  # a recipe without a file has no history of its own
+        history = load_history(
+            store,
+            recipe_path=record.recipe_path,
+            last=last,
+            analytics=analytics,
+            exclude=[record.run_id],
+        )
     bars = _bars(record, metrics)
     lanes = max(assign_lanes(bars), default=-1) + 1
     rows, flagged = _step_rows(record, metrics, history, sensitivity)
