@@ -29,7 +29,9 @@ STORE_OPT = typer.Option(
     show_default=False,
 )
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON object.")
-RECIPE_ARG = typer.Argument(..., help="Recipe file (.yaml, .yml or .json).", show_default=False)
+RECIPE_ARG = typer.Argument(
+    ..., metavar="RECIPE", help="Recipe file (.yaml, .yml or .json).", show_default=False
+)
 
 
 @contextlib.contextmanager
