@@ -116,7 +116,7 @@ _EXPORTS: dict[str, str] = {
     "value_digest": "f0.context",
 }
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "COMMON_STEP_KEYS",

@@ -168,6 +168,9 @@ class Recipe:
     file_hash: str = ""
     raw: Mapping[str, Any] = attrs.field(factory=dict)
     pos: SourcePos | None = None
+    #: False when the loader skipped source positions (its fast path); the
+    #: kernel loads the file again with positions to report a problem.
+    positions: bool = True
 
     @property
     def base_dir(self) -> Path:
@@ -300,6 +303,8 @@ class RunOption:
     metavar: str = "VALUE"
     #: A boolean ``--name`` switch instead of an option with a value.
     flag: bool = False
+    #: A short form such as ``"-t"`` (optional).
+    short: str | None = None
 
     @property
     def key(self) -> str:

@@ -62,12 +62,9 @@ def load_valid_recipe(
 
     Raises :class:`RecipeValidationError` with every error if there is one.
     """
-    from f0.overrides import apply_overrides
-    from f0.validate import validate_recipe
+    from f0.validate import load_and_validate
 
-    recipe = hooks.load_recipe(path)
-    recipe, seed = apply_overrides(recipe, sets or [])
-    problems = validate_recipe(hooks, recipe, strict=strict)
+    recipe, seed, problems = load_and_validate(hooks, path, sets=sets or (), strict=strict)
     if any(p.is_error for p in problems):
         raise RecipeValidationError(problems)
     return recipe, seed, problems
@@ -114,7 +111,12 @@ def f0_register_commands(app: typer.Typer) -> None:
             False, "--force", help="With --resume: re-run completed steps that changed since."
         ),
         no_cache: bool = NO_CACHE_OPT,
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+        quiet: bool = typer.Option(
+            False, "--quiet", "-q", help="Only failed steps and the final line."
+        ),
+        verbose: bool = typer.Option(
+            False, "--verbose", "-v", help="A line per finished step (instead of a progress bar)."
+        ),
         log_json: bool = typer.Option(False, "--log-json", help="Log JSON lines on stderr."),
         debug: bool = typer.Option(False, "--debug", help="Debug logging (also DEBUG=1)."),
         **plugin_options: Any,
@@ -141,11 +143,10 @@ def f0_register_commands(app: typer.Typer) -> None:
             pool="process" if processes else "thread",
             extra=extra,
         )
-        observers: list[object] = []
-        if not quiet:
-            from f0.builtin.terminal import TerminalReporter
-
-            observers.append(TerminalReporter(to_stderr=as_json))
+        # Output is a plugin's (f0-plugin-terminal): it gets the output flags.
+        observers = hooks.run_observers(
+            {**extra, "json": as_json, "quiet": quiet, "verbose": verbose}
+        )
         if log_json or debug:
             from f0.builtin.events import EventLogger
 
@@ -190,15 +191,14 @@ def f0_register_commands(app: typer.Typer) -> None:
         Each problem is one line ``file:line:col: message``. Exit code 0 when
         all are valid, 2 when any has an error.
         """
-        from f0.validate import validate_recipe
+        from f0.validate import load_and_validate
 
         hooks = hooks_of(ctx)
         report: list[dict[str, Any]] = []
         failed = False
         for path in recipe_paths:
             try:
-                recipe = hooks.load_recipe(path)
-                problems = validate_recipe(hooks, recipe, strict=strict)
+                recipe, _, problems = load_and_validate(hooks, path, strict=strict)
                 lines = [str(p) for p in problems]
                 entries = [_problem_json(p) for p in problems]
                 errors = sum(p.is_error for p in problems)
