@@ -8,6 +8,7 @@ decoded from YAML/JSON; treat them as read-only.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,12 @@ class Step:
         return dict(self.args)
 
 
+@functools.lru_cache(maxsize=64)
+def _resolved_parent(path: Path) -> Path:
+    # Asked once per step by runners; resolving is a syscall per path part.
+    return path.parent.resolve()
+
+
 @attrs.frozen(kw_only=True)
 class Recipe:
     """A loaded recipe: metadata, steps and everything the loader noticed."""
@@ -175,7 +182,7 @@ class Recipe:
     @property
     def base_dir(self) -> Path:
         """The folder step modules are resolved from first."""
-        return self.path.parent.resolve() if self.path else Path.cwd()
+        return _resolved_parent(self.path) if self.path else Path.cwd()
 
     def step(self, name: str) -> Step:
         """The step called *name* (``KeyError`` if there is none)."""

@@ -50,7 +50,7 @@ def test_fatal_errors_come_through_the_hook(hooks, tmp_path):
 def test_other_suffixes_are_not_ours(hooks, tmp_path, name):
     path = tmp_path / name
     path.write_text(RECIPE, encoding="utf-8")
-    assert f0_yaml.f0_load_recipe(path=path, text=RECIPE) is None
+    assert f0_yaml.f0_load_recipe(path=path, text=RECIPE, positions=False) is None
     with pytest.raises(MissingProviderError):
         hooks.load_recipe(path)
 
@@ -63,16 +63,20 @@ def test_without_the_plugin_yaml_is_a_missing_provider(tmp_path):
         hooks.load_recipe(path)
 
 
-def test_ruamel_is_imported_only_when_a_recipe_is_loaded():
+def test_ruamel_is_imported_only_when_positions_are_needed():
     code = (
         "import sys\n"
         "from pathlib import Path\n"
         "import f0_yaml\n"
         "assert 'ruamel.yaml' not in sys.modules, 'imported at plugin import'\n"
-        "assert f0_yaml.f0_load_recipe(path=Path('r.toml'), text='') is None\n"
+        "assert f0_yaml.f0_load_recipe(path=Path('r.toml'), text='', positions=False) is None\n"
         "assert 'ruamel.yaml' not in sys.modules, 'imported for a suffix that is not ours'\n"
-        "f0_yaml.f0_load_recipe(path=Path('r.yaml'), text='steps: []')\n"
-        "assert 'ruamel.yaml' in sys.modules\n"
+        "good = 'metadata: {name: r}\\nsteps:\\n  - {name: a, idx: 1, module: m, function: f}\\n'\n"
+        "recipe = f0_yaml.f0_load_recipe(path=Path('r.yaml'), text=good, positions=False)\n"
+        "assert recipe.positions is False and not recipe.problems\n"
+        "assert 'f0_yaml._positions' not in sys.modules, 'the positioned reader for a valid recipe'\n"
+        "f0_yaml.f0_load_recipe(path=Path('r.yaml'), text='steps: []', positions=False)\n"
+        "assert 'f0_yaml._positions' in sys.modules, 'a problem needs positions'\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False

@@ -55,6 +55,8 @@ class Document:
 
     def value_pos(self, at: At) -> SourcePos:
         """Position of the value at *at*, or of the nearest enclosing value we know."""
+        if not self.positions:
+            return self.spots[()].value  # the file's start: nothing else is known
         while at:
             spot = self.spots.get(at)
             if spot is not None:

@@ -2,16 +2,18 @@
 
 ruamel.yaml's round-trip loader spends most of its time remembering where
 every value sits, for error messages. Most files have no problem to report,
-so they are parsed here first, by a compiled parser (``json`` for ``.json``;
-yaml-rs, a Rust YAML 1.2 parser, for YAML), into the same plain values. Only
-when the recipe has a problem does the kernel ask for positions, and
-:mod:`f0_yaml._positions` reads the file again.
+so they are parsed here first, by compiled code, into the same plain values:
+``json`` for ``.json``; for YAML, the C (libyaml) event parser that ships with
+ruamel.yaml checks the syntax and the structure, and yaml-rs (a Rust YAML 1.2
+parser) builds the values. Only when the recipe has a problem does the
+kernel ask for positions, and :mod:`f0_yaml._positions` reads it again.
 
-The two readers must agree on every value (a recipe's ``file_hash`` feeds
-resume and cache fingerprints). Where they might not — tags, anchors and
-aliases, merge keys, several documents, directives, a byte-order mark — or
-when the fast parser fails for any reason, :func:`read_fast` returns None and
-the positioned reader handles the file, errors and all.
+The two readers must agree on what is valid and on every value (a recipe's
+``file_hash`` feeds resume and cache fingerprints). Where they might not —
+tags, anchors and aliases, merge keys, several documents, directives, a
+byte-order mark — or when a fast parser fails for any reason,
+:func:`read_fast` returns None and the positioned reader handles the file,
+errors and all. ``tests/plugins/yaml`` loads every test input both ways.
 """
 
 from __future__ import annotations
@@ -29,10 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["read_fast"]
 
-#: A tag (``!x``), an anchor (``&a``) or an alias (``*a``) starting a token, or a merge key.
-_RISKY = re.compile(r"(?:^|[\s\[\{,:?-])[!&*][^\s,\]\}]|<<")
-#: A document marker or a directive: fine only as the very first line.
-_DOC_MARK = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
 #: An escape that may encode a UTF-16 surrogate (``"\ud83d\ude00"``).
 _ESCAPE = re.compile(r"\\[uU]")
 
@@ -64,38 +62,49 @@ def read_fast(path: Path, text: str) -> Document | None:
 
 
 def _yaml(text: str) -> Any:
-    if text.startswith("\ufeff") or _RISKY.search(text):
+    if text.startswith("\ufeff"):
         raise _Unsure
-    if any(mark.start() > 0 for mark in _DOC_MARK.finditer(text)):
-        raise _Unsure
+    _check_events(text)
     import yaml_rs
 
     return yaml_rs.loads(text)
 
 
-def _json(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+def _check_events(text: str) -> None:
+    """Raise unless *text* is one plain YAML document (libyaml's events, in C).
 
+    A syntax error raises too: the positioned reader reports it. This loop
+    sees every event of the file, so it does as little as it can per event.
+    """
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+    from ruamel.yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceStartEvent,
+    )
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # json keeps the last of two equal keys silently; a recipe reports them.
-    data = dict(pairs)
-    if len(data) != len(pairs):
-        raise _Unsure
-    return data
-
-
-def _no_constant(name: str) -> Any:
-    # NaN and Infinity are not JSON (nor YAML's spelling of them).
-    raise _Unsure(name)
-
-
-def _plain(value: Any) -> Any:
-    """*value* with escaped surrogate pairs joined, as the positioned reader does."""
-    if isinstance(value, str):
-        return plain_text(value)
-    if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    parser = CParser(text)
+    check, get = parser.check_event, parser.get_event
+    documents = 0
+    while check():
+        event = get()
+        kind = type(event)
+        if kind is ScalarEvent:
+            # An anchor, an explicit tag (``!x``, ``!!str``), or ``<<`` (a merge key).
+            if (
+                event.anchor is not None
+                or event.tag is not None
+                or (event.value == "<<" and not event.style)
+            ):
+                raise _Unsure
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unsure
+        elif kind is AliasEvent:
+            raise _Unsure
+        elif kind is DocumentStartEvent:
+            documents += 1
+            if documents > 1 or event.version is not None or event.tags:
+                raise _Unsure
