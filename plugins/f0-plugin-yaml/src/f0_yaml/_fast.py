@@ -108,3 +108,31 @@ def _check_events(text: str) -> None:
             documents += 1
             if documents > 1 or event.version is not None or event.tags:
                 raise _Unsure
+
+
+def _json(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json keeps the last of two equal keys silently; a recipe reports them.
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise _Unsure
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON (nor YAML's spelling of them).
+    raise _Unsure(name)
+
+
+def _plain(value: Any) -> Any:
+    """*value* with escaped surrogate pairs joined, as the positioned reader does."""
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
