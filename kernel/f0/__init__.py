@@ -31,7 +31,6 @@ if TYPE_CHECKING:
         Recipe,
         RetryPolicy,
         RunInfo,
-        RunOption,
         RunResult,
         RunStatus,
         SchedulerOptions,
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from f0.plan import Plan, build_plan
     from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepEnv, StepRunner
     from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
+    from f0.run_option import RunOption
     from f0.scriptlet import (
         BaseScriptlet,
         ComputeScriptlet,
@@ -81,7 +81,7 @@ _EXPORTS: dict[str, str] = {
     "RecipeValidationError": "f0.errors",
     "RetryPolicy": "f0.model",
     "RunInfo": "f0.model",
-    "RunOption": "f0.model",
+    "RunOption": "f0.run_option",
     "RunRecord": "f0.records",
     "RunResult": "f0.model",
     "RunSession": "f0.session",

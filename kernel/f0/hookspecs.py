@@ -26,13 +26,13 @@ if TYPE_CHECKING:
         Problem,
         Recipe,
         RunInfo,
-        RunOption,
         RunResult,
         SchedulerOptions,
         Step,
         StepResult,
     )
     from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepRunner
+    from f0.run_option import RunOption
 
 from f0._markers import hookspec
 

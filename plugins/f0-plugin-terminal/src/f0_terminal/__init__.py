@@ -12,9 +12,12 @@ rich is imported only when a run starts, so ``f0 --help`` does not pay for it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from f0 import RunOption, UsageError, hookimpl
+from f0 import UsageError, hookimpl
+
+if TYPE_CHECKING:
+    from f0 import RunOption
 
 __all__ = ["SUMMARY_MODES", "f0_run_observers", "f0_run_options"]
 
@@ -25,6 +28,8 @@ SUMMARY_MODES = ("short", "full")
 @hookimpl
 def f0_run_options() -> list[RunOption]:
     """``--summary short|full``."""
+    from f0 import RunOption
+
     return [
         RunOption(
             name="summary",
