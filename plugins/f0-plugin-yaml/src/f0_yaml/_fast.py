@@ -3,9 +3,9 @@
 ruamel.yaml's round-trip loader spends most of its time remembering where
 every value sits, for error messages. Most files have no problem to report,
 so they are parsed here first, by compiled code, into the same plain values:
-``json`` for ``.json``; for YAML, the C (libyaml) event parser that ships with
-ruamel.yaml checks the syntax and the structure, and yaml-rs (a Rust YAML 1.2
-parser) builds the values. Only when the recipe has a problem does the
+``json`` for ``.json``; for YAML, the C (libyaml) parser that ships with
+ruamel.yaml checks the syntax, and yaml-rs (a Rust YAML 1.2 parser) builds
+the values. Only when the recipe has a problem does the
 kernel ask for positions, and :mod:`f0_yaml._positions` reads it again.
 
 The two readers must agree on what is valid and on every value (a recipe's
@@ -30,6 +30,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = ["read_fast"]
+
+# Both patterns may match text that is harmless (in a quoted string, say):
+# such a file only takes the slower reader.
+#: A tag (``!x``), an anchor (``&a``) or an alias (``*a``) starting a token, or a merge key.
+_RISKY = re.compile(r"(?:^|[\s\[\{,:?-])[!&*][^\s,\]\}]|<<", re.MULTILINE)
+#: A document marker or a directive: fine only as the very first line.
+_DOC_MARK = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
 
 #: An escape that may encode a UTF-16 surrogate (``"\ud83d\ude00"``).
 _ESCAPE = re.compile(r"\\[uU]")
@@ -62,52 +69,24 @@ def read_fast(path: Path, text: str) -> Document | None:
 
 
 def _yaml(text: str) -> Any:
-    if text.startswith("\ufeff"):
+    if text.startswith("\ufeff") or _RISKY.search(text):
         raise _Unsure
-    _check_events(text)
+    if any(mark.start() > 0 for mark in _DOC_MARK.finditer(text)):
+        raise _Unsure
+    _check_syntax(text)
     import yaml_rs
 
     return yaml_rs.loads(text)
 
 
-def _check_events(text: str) -> None:
-    """Raise unless *text* is one plain YAML document (libyaml's events, in C).
+def _check_syntax(text: str) -> None:
+    """Raise unless libyaml (in C, through ruamel.yaml's own extension) parses *text*.
 
-    A syntax error raises too: the positioned reader reports it. This loop
-    sees every event of the file, so it does as little as it can per event.
+    ``raw_parse`` builds no Python objects: the whole file is checked in C.
     """
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
-    from ruamel.yaml.events import (
-        AliasEvent,
-        DocumentStartEvent,
-        MappingStartEvent,
-        ScalarEvent,
-        SequenceStartEvent,
-    )
 
-    parser = CParser(text)
-    check, get = parser.check_event, parser.get_event
-    documents = 0
-    while check():
-        event = get()
-        kind = type(event)
-        if kind is ScalarEvent:
-            # An anchor, an explicit tag (``!x``, ``!!str``), or ``<<`` (a merge key).
-            if (
-                event.anchor is not None
-                or event.tag is not None
-                or (event.value == "<<" and not event.style)
-            ):
-                raise _Unsure
-        elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            if event.anchor is not None or event.tag is not None:
-                raise _Unsure
-        elif kind is AliasEvent:
-            raise _Unsure
-        elif kind is DocumentStartEvent:
-            documents += 1
-            if documents > 1 or event.version is not None or event.tags:
-                raise _Unsure
+    CParser(text).raw_parse()
 
 
 def _json(text: str) -> Any:
