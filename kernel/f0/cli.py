@@ -61,7 +61,7 @@ def command_group(app: typer.Typer, name: str, *, help: str) -> typer.Typer:  # 
 
 def _version_callback(value: bool) -> None:
     if value:
-        from f0 import __version__
+        from f0._version import __version__
 
         typer.echo(f"f0 {__version__}")
         raise typer.Exit

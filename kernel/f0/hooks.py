@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
     from f0.manager import F0PluginManager
     from f0.model import Problem, Recipe, RunInfo, RunResult, SchedulerOptions
-    from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepRunner
+    from f0.protocols import BundleTarget, Scheduler, StepRunner
     from f0.run_option import RunOption
+    from f0.stores import ContextStore, RunStore
 
 __all__ = ["DEFAULT_STORE_URL", "PROVIDER_HINTS", "Hooks"]
 

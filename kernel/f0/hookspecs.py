@@ -31,8 +31,9 @@ if TYPE_CHECKING:
         Step,
         StepResult,
     )
-    from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepRunner
+    from f0.protocols import BundleTarget, Scheduler, StepRunner
     from f0.run_option import RunOption
+    from f0.stores import ContextStore, RunStore
 
 from f0._markers import hookspec
 

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from f0.hooks import Hooks
     from f0.model import Problem, Recipe
     from f0.plan import Plan
-    from f0.protocols import RunStore
     from f0.records import RunRecord
+    from f0.stores import RunStore
 
 RECIPE_ARG = typer.Argument(..., help="Recipe file (.yaml, .yml or .json).", show_default=False)
 JSON_OPT = typer.Option(
