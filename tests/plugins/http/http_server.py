@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 CLIENT_ID = "demo"
-CLIENT_SECRET = "s3cret"  # noqa: S105 - a test server's fixed secret
-STATIC_TOKEN = "static-token"  # noqa: S105
+CLIENT_SECRET = "s3cret"
+STATIC_TOKEN = "static-token"
 
 
 class ApiServer:
@@ -131,7 +131,10 @@ def _handler(api: ApiServer) -> type[BaseHTTPRequestHandler]:
             elif self.headers.get("Authorization") != f"Basic {expected}":
                 self._send(401, {"error": "invalid_client"})
             else:
-                self._send(200, {"access_token": api.issue_token(), "token_type": "bearer", "expires_in": 3600})
+                self._send(
+                    200,
+                    {"access_token": api.issue_token(), "token_type": "bearer", "expires_in": 3600},
+                )
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _route  # noqa: N815
 

@@ -51,7 +51,7 @@ def test_missing_secret_variable_names_the_variable_only(api, monkeypatch):
     monkeypatch.delenv("F0_NOT_SET", raising=False)
     with client(api) as c:
         c.configure_authentication({"type": "bearer", "token_env": "F0_NOT_SET"})
-        with pytest.raises(APIIntegrationError, match="'F0_NOT_SET'.*is not set"):
+        with pytest.raises(APIIntegrationError, match=r"'F0_NOT_SET'.*is not set"):
             c.make_request("GET", "/secure")
 
 
@@ -122,9 +122,11 @@ def test_backoff_waits_grow_exponentially(api):
 
 def test_connection_refused_is_retried_then_raised(closed_port):
     waits: list[float] = []
-    with APIClient(f"http://127.0.0.1:{closed_port}", sleep=waits.append) as c:
-        with pytest.raises(APIIntegrationError, match=r"connection failed.*after 3 attempts"):
-            c.make_request("GET", "/x")
+    with (
+        APIClient(f"http://127.0.0.1:{closed_port}", sleep=waits.append) as c,
+        pytest.raises(APIIntegrationError, match=r"connection failed.*after 3 attempts"),
+    ):
+        c.make_request("GET", "/x")
     assert len(waits) == 2
 
 
@@ -133,7 +135,7 @@ def test_breaker_opens_and_stops_calling_the_server(api):
     with client(api, max_attempts=1, circuit_breaker=breaker) as c:
         for _ in range(3):
             assert c.make_request("GET", "/status/500").response.status_code == 500
-        with pytest.raises(APIIntegrationError, match="circuit breaker .* is open"):
+        with pytest.raises(APIIntegrationError, match=r"circuit breaker .* is open"):
             c.make_request("GET", "/status/500")
     assert api.hits["/status/500"] == 3
     assert breaker.state == "open"
@@ -141,9 +143,11 @@ def test_breaker_opens_and_stops_calling_the_server(api):
 
 def test_open_breaker_stops_retrying_at_once(api):
     breaker = CircuitBreaker(failure_threshold=2, timeout_seconds=60)
-    with client(api, max_attempts=5, circuit_breaker=breaker) as c:
-        with pytest.raises(APIIntegrationError, match="is open"):
-            c.make_request("GET", "/flaky/d/9")
+    with (
+        client(api, max_attempts=5, circuit_breaker=breaker) as c,
+        pytest.raises(APIIntegrationError, match="is open"),
+    ):
+        c.make_request("GET", "/flaky/d/9")
     assert api.hits["/flaky/d/9"] == 2
 
 
@@ -156,5 +160,8 @@ def test_rate_limiter_takes_a_token_per_attempt(api):
 
 
 def test_invalid_url_is_one_clear_error():
-    with APIClient("") as c, pytest.raises(APIIntegrationError, match="unsupported URL|invalid URL"):
+    with (
+        APIClient("") as c,
+        pytest.raises(APIIntegrationError, match=r"unsupported URL|invalid URL"),
+    ):
         c.make_request("GET", "ftp://example.invalid/x")

@@ -161,7 +161,7 @@ def _request(opts: Mapping[str, Any], url: str, base: str) -> tuple[Any, str]:
         )
     method = str(opts.get("method", "GET")).upper()
     with APIClient(
-        "",
+        base,
         timeout=float(opts.get("request_timeout", 30.0)),
         max_attempts=int(opts.get("max_attempts", 3)),
         backoff_delay=float(opts.get("backoff_delay", 1.0)),
@@ -174,7 +174,7 @@ def _request(opts: Mapping[str, Any], url: str, base: str) -> tuple[Any, str]:
             client.configure_authentication(opts["auth"])
         result = client.make_request(
             method,
-            full,
+            url,
             headers=opts.get("headers"),
             params=opts.get("params"),
             data=opts.get("data"),
