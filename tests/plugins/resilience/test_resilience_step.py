@@ -199,3 +199,28 @@ def test_without_the_plugin_the_keys_are_unknown(tmp_path):
     )
     out = invoke_cli(pm, "validate", str(tmp_path / "recipe.yaml"))
     assert "unknown key 'circuit_breaker'" in out.output
+
+
+def test_http_keeps_its_own_keys_and_gets_fallback(tmp_path):
+    import socket
+
+    from f0.testing import FIRST_PARTY_PLUGINS, make_test_plugin_manager
+
+    pm = make_test_plugin_manager((*FIRST_PARTY_PLUGINS, "http", "resilience"))
+    runner = Hooks(pm).step_runner("http")
+    assert isinstance(runner, ResilientRunner)
+    assert runner.owned == {"bulkhead", "fallback"}, (
+        "http defines rate_limit and circuit_breaker itself"
+    )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run(
+        pm,
+        tmp_path,
+        f"  - {{name: get, idx: 1, type: http, url: 'http://127.0.0.1:{port}/x', max_attempts: 2, backoff_delay: 0.01,"
+        " circuit_breaker: {failure_threshold: 5}, fallback: {set: {get.result: {status_code: 0, body: cached}}}}\n",
+    )
+    assert result.status is RunStatus.COMPLETED
+    assert result.context["get.result"] == {"status_code": 0, "body": "cached"}
+    assert "connection failed" in result.context["get.fallback"]["error"]
