@@ -163,6 +163,22 @@ def test_steps_finished_before_a_kill_are_kept(tmp_path: Path) -> None:
     assert steps == {"first": "COMPLETED", "second": "COMPLETED"}
     (run,) = _rows(db, "SELECT status FROM runs")
     assert run["status"] == "RUNNING"  # never finished: it was killed
+    # The killed run still has a report: what finished, and no final context.
+    report = subprocess.run(
+        [str(F0), "report", "last", "-o", "killed.html"],
+        cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert report.returncode == 0, report.stderr
+    html = (tmp_path / "killed.html").read_text()
+    assert 'id="run-status" style="background:#1E90FF">RUNNING<' in html
+    assert html.count('<g class="bar"') == 2
+    assert '<g class="node" data-step="stuck" data-status="PENDING">' in html  # from the recipe
+    assert "no final context was recorded" in html
 
 
 FLAKY = """

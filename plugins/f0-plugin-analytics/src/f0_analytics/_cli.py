@@ -68,6 +68,21 @@ def _analytics(url: str | None) -> Any:
     return open_analytics(analytics_path(url or DEFAULT_STORE_URL))
 
 
+def _recipe_of(ctx: typer.Context, record: Any) -> Any:
+    """The run's recipe file as it is now, or None when it is gone or unreadable."""
+    from f0 import F0Error, hooks_of
+
+    if record.finished_at is not None or not record.recipe_path:
+        return None  # a finished run recorded every step
+    path = Path(record.recipe_path)
+    if not path.is_file():
+        return None
+    try:
+        return hooks_of(ctx).load_recipe(path)
+    except F0Error:
+        return None
+
+
 def _write_output(text: str, output: Path | None) -> None:
     """Print *text*, or write it atomically to *output* (temp file, fsync, rename)."""
     if output is None:
@@ -171,7 +186,9 @@ def register(app: typer.Typer) -> None:
                 raise UsageError(msg, where="RUN_ID")
             analytics = _analytics(store_url)
             try:
-                html = build_report(store, record, analytics=analytics, last=last)
+                html = build_report(
+                    store, record, analytics=analytics, last=last, recipe=_recipe_of(ctx, record)
+                )
             finally:
                 if analytics is not None:
                     analytics.close()

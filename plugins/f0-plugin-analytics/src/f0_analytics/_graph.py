@@ -108,8 +108,12 @@ def step_status(status: str, error: str | None) -> str:
     return status
 
 
-def dag_of_record(record: RunRecord) -> Dag:
-    """The graph of a recorded run, from each step's recorded definition and status."""
+def dag_of_record(record: RunRecord, recipe: Recipe | None = None) -> Dag:
+    """The graph of a recorded run, from each step's recorded definition and status.
+
+    Steps of *recipe* (the run's recipe file, when it can still be read) that
+    have no record yet (the run is going on, or was killed) are PENDING.
+    """
     nodes = []
     for i, (name, step) in enumerate(record.steps.items()):
         definition = step.definition or {}
@@ -122,6 +126,18 @@ def dag_of_record(record: RunRecord) -> Dag:
                 depends_on=tuple(str(d) for d in deps),
                 status=step_status(step.result.status.value, step.result.error),
             )
+        )
+    if recipe is not None:
+        nodes.extend(
+            Node(
+                name=s.name,
+                idx=len(record.steps) + s.idx,
+                type=s.type,
+                depends_on=tuple(s.depends_on),
+                status="PENDING",
+            )
+            for s in recipe.steps
+            if s.name not in record.steps
         )
     return Dag(name=record.recipe_name, nodes=tuple(nodes))
 

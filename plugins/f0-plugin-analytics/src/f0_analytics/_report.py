@@ -23,7 +23,7 @@ from f0_analytics._svg_dag import dag_svg
 from f0_analytics._text import fmt_seconds, fmt_signed
 
 if TYPE_CHECKING:
-    from f0 import RunRecord, RunStore, StepRecord
+    from f0 import Recipe, RunRecord, RunStore, StepRecord
 
     from f0_analytics._db import AnalyticsDB, StepMetrics
 
@@ -188,8 +188,13 @@ def build_report(
     analytics: AnalyticsDB | None,
     last: int = 200,
     sensitivity: float = DEFAULT_SENSITIVITY,
+    recipe: Recipe | None = None,
 ) -> str:
-    """The HTML page of *record*, its steps compared with the last *last* runs of its recipe."""
+    """The HTML page of *record*, its steps compared with the last *last* runs of its recipe.
+
+    *recipe*, the run's recipe as it is now, adds the steps a run that is going
+    on (or was killed) has not recorded yet to the graph, as PENDING.
+    """
     measured = measured_steps(analytics, [record.run_id]).get(record.run_id)
     metrics = {**metrics_of_record(record), **(measured or {})}
     history = History(runs=(), steps={})
@@ -247,7 +252,7 @@ def build_report(
             )
             + "</div>",
             (
-                f'<section id="dag"><h2>Graph</h2><div class="scroll">{dag_svg(dag_of_record(record))}'
+                f'<section id="dag"><h2>Graph</h2><div class="scroll">{dag_svg(dag_of_record(record, recipe))}'
                 f"</div>{_legend()}</section>"
             ),
             (
