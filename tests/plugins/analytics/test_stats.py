@@ -148,3 +148,12 @@ def test_judge_scores_a_new_value_against_the_past() -> None:
     z = next(a for a in found if a.method == "zscore")
     assert z.score == pytest.approx((3.0 - statistics.fmean(past)) / statistics.stdev(past))
     assert judge(3.0, [1.0]) == []  # one past sample: no spread to compare with
+
+
+def test_framework0_names() -> None:
+    from f0_analytics import stats
+
+    assert stats.detect_zscore_anomalies([1.0, 1.0, 1.0, 1.0, 9.0], 1.5)[0].index == 4
+    assert stats.detect_iqr_anomalies([1.0, 1.0, 1.0, 1.0, 9.0])[0].value == 9.0
+    assert stats.calculate_statistical_summary([1.0, 3.0]).mean == 2.0  # type: ignore[union-attr]
+    assert stats.calculate_trend_analysis([1.0, 2.0]).direction == "increasing"  # type: ignore[union-attr]
