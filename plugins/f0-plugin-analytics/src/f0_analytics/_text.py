@@ -7,7 +7,9 @@ from typing import Any
 
 __all__ = ["fmt_seconds", "format_stats"]
 
-_COLUMNS = ("step", "n", "ok", "mean", "median", "p90", "p95", "p99", "p99.9", "std", "trend")
+_COLUMNS = (
+    "step", "n", "ok", "mean", "median", "p90", "p95", "p99", "p99.9", "std", "trend", "wait", "cpu",
+)  # fmt: skip
 
 
 def fmt_seconds(value: float | None) -> str:
@@ -41,6 +43,8 @@ def _row(step: Mapping[str, Any]) -> list[str]:
         fmt_seconds(step["p99.9"]),
         fmt_seconds(step["std_dev"]),
         trend["direction"] if trend else "-",
+        fmt_seconds(step["queue_wait_mean"]),
+        fmt_seconds(step["cpu_mean"]),
     ]
 
 
