@@ -49,6 +49,23 @@ def test_read_every_format(run, tmp_path):
     assert ctx["text"] == "hello\n"
 
 
+def test_format_from_the_suffix_then_the_content(run):
+    result = run(
+        recipe(
+            step("a", 1, op="read", path="d/data"),
+            step("b", 2, op="read", path="d/notes"),
+            step("c", 3, op="read", path="d/list.txt"),
+            step("d", 4, op="read", path="d/data", format="text"),
+        ),
+        {"d/data": '[1, {"a": 2}]\n', "d/notes": "[not json", "d/list.txt": "[1, 2]"},
+    )
+    assert result.status is RunStatus.COMPLETED, result.steps
+    assert result.context["a.result"] == [1, {"a": 2}]
+    assert result.context["b.result"] == "[not json"
+    assert result.context["c.result"] == "[1, 2]"
+    assert result.context["d.result"] == '[1, {"a": 2}]\n'
+
+
 def test_write_keeps_a_backup_of_the_old_content(run, tmp_path):
     (tmp_path / "out.json").write_text('{"old": true}', encoding="utf-8")
     result = run(recipe(step("w", 1, op="write", path="out.json", content={"new": [1]})))

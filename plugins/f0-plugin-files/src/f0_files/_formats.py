@@ -22,18 +22,44 @@ __all__ = [
 
 #: The formats ``files`` steps understand.
 FORMATS = ("text", "json", "csv", "yaml")
-_SUFFIXES = {".json": "json", ".csv": "csv", ".yaml": "yaml", ".yml": "yaml"}
+_SUFFIXES = {
+    ".json": "json",
+    ".csv": "csv",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".log": "text",
+}
 
 
 class FileFormatError(ValueError):
     """A file's content does not parse in its format, or a value cannot be written in one."""
 
 
-def detect_format(path: Path | str, explicit: str | None = None) -> str:
-    """*explicit* if given, else from the suffix (``.json``, ``.csv``, ``.yaml``/``.yml``), else text."""
+def detect_format(
+    path: Path | str, explicit: str | None = None, content: bytes | None = None
+) -> str:
+    """The format of *path*: *explicit*, else from the suffix, else from *content*, else text.
+
+    Suffixes: ``.json``, ``.csv``, ``.yaml``/``.yml``; ``.txt``, ``.text``,
+    ``.md``, ``.log`` are text. A file with another
+    suffix (or none) whose *content* is a JSON object or array is JSON; the
+    rest is text. CSV and YAML are never guessed: too much text parses as either.
+    """
     if explicit:
         return explicit
-    return _SUFFIXES.get(Path(path).suffix.lower(), "text")
+    known = _SUFFIXES.get(Path(path).suffix.lower())
+    if known is not None:
+        return known
+    if content is not None and content.lstrip()[:1] in {b"{", b"["}:
+        try:
+            json.loads(content)
+        except ValueError:
+            return "text"
+        return "json"
+    return "text"
 
 
 def _decode(data: bytes, encoding: str, where: str) -> str:
@@ -171,10 +197,9 @@ def _dump_csv(value: Any) -> str:
 
 
 def read_file(path: Path, fmt: str | None = None, *, encoding: str = "utf-8") -> Any:
-    """Read and parse *path* (format from its suffix unless *fmt*)."""
-    return parse_bytes(
-        path.read_bytes(), detect_format(path, fmt), encoding=encoding, where=str(path)
-    )
+    """Read and parse *path* (format: *fmt*, else from its suffix, else from its content)."""
+    data = path.read_bytes()
+    return parse_bytes(data, detect_format(path, fmt, data), encoding=encoding, where=str(path))
 
 
 def write_file(path: Path, value: Any, fmt: str | None = None, *, encoding: str = "utf-8") -> None:

@@ -38,11 +38,12 @@ class Request:
     def encoding(self) -> str:
         return str(self.opts.get("encoding", "utf-8"))
 
-    def fmt(self, name: str, key: str = "format") -> str:
-        return detect_format(name, self.opts.get(key))
+    def fmt(self, name: str, key: str = "format", content: bytes | None = None) -> str:
+        return detect_format(name, self.opts.get(key), content)
 
     def read(self, name: str, real: Path) -> Any:
-        return parse_bytes(real.read_bytes(), self.fmt(name), encoding=self.encoding, where=name)
+        data = real.read_bytes()
+        return parse_bytes(data, self.fmt(name, content=data), encoding=self.encoding, where=name)
 
 
 def _info(name: str, real: Path, fmt: str, *, backup: bool) -> dict[str, Any]:
@@ -56,8 +57,9 @@ def _info(name: str, real: Path, fmt: str, *, backup: bool) -> dict[str, Any]:
 def op_read(req: Request) -> tuple[Any, dict[str, Any]]:
     name, real = req.path()
     data = real.read_bytes()
-    value = parse_bytes(data, req.fmt(name), encoding=req.encoding, where=name)
-    return value, {"path": name, "format": req.fmt(name), "size": len(data), "md5": md5_hex(data)}
+    fmt = req.fmt(name, content=data)
+    value = parse_bytes(data, fmt, encoding=req.encoding, where=name)
+    return value, {"path": name, "format": fmt, "size": len(data), "md5": md5_hex(data)}
 
 
 def op_write(req: Request) -> tuple[Any, dict[str, Any]]:
@@ -149,7 +151,7 @@ def op_validate(req: Request) -> tuple[Any, dict[str, Any]]:
     problems: list[str] = []
     value: Any = None
     try:
-        value = parse_bytes(raw, req.fmt(name), encoding=req.encoding, where=name)
+        value = parse_bytes(raw, req.fmt(name, content=raw), encoding=req.encoding, where=name)
     except ValueError as exc:
         problems.append(str(exc))
     expected = req.opts.get("md5")
