@@ -140,6 +140,15 @@ def test_copy_refuses_to_overwrite_unless_asked(run, tmp_path):
     assert (tmp_path / "b2.txt.bak").read_text() == "old"
 
 
+def test_moving_a_file_onto_itself_is_refused_and_keeps_it(run, tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.txt").write_text("keep", encoding="utf-8")
+    (tmp_path / "alias").symlink_to(tmp_path / "d")
+    result = run(recipe(step("m", 1, op="move", path="d/a.txt", to="alias/a.txt", overwrite=True)))
+    assert "'d/a.txt' and 'alias/a.txt' are the same file" in (result.steps["m"].error or "")
+    assert (tmp_path / "d" / "a.txt").read_text() == "keep"
+
+
 def test_transform_filters_selects_sorts_and_converts(run, tmp_path):
     result = run(
         recipe(

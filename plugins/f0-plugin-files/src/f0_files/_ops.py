@@ -87,6 +87,9 @@ def _copy_or_move(req: Request, *, move: bool) -> tuple[Any, dict[str, Any]]:
     if not real.is_file():
         msg = f"{name!r} is not a file" if real.exists() else f"{name!r}: no such file"
         raise FileOpError(msg)
+    if to_real == real:
+        msg = f"{name!r} and {to_name!r} are the same file"
+        raise FileOpError(msg)
     if to_real.exists() and not req.opts.get("overwrite", False):
         msg = f"{to_name!r} already exists (set 'overwrite: true' to replace it)"
         raise FileOpError(msg)
