@@ -125,6 +125,16 @@ def test_copy_move_delete(run, tmp_path):
     assert result.context["d2.result"] == {"path": "gone.txt", "deleted": False}
 
 
+def test_deleting_a_symlink_removes_the_link_not_its_target(run, tmp_path):
+    (tmp_path / "real.txt").write_text("data", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "link.txt").symlink_to(tmp_path / "real.txt")
+    result = run(recipe(step("d", 1, op="delete", path="sub/link.txt")))
+    assert result.context["d.result"] == {"path": "sub/link.txt", "deleted": True, "symlink": True}
+    assert not (tmp_path / "sub" / "link.txt").is_symlink()
+    assert (tmp_path / "real.txt").read_text() == "data"
+
+
 def test_copy_refuses_to_overwrite_unless_asked(run, tmp_path):
     result = run(
         recipe(

@@ -10,7 +10,7 @@ import attrs
 
 from f0_files._atomic import Transaction, backup_path, md5_hex
 from f0_files._formats import detect_format, dump_value, parse_bytes
-from f0_files._paths import confine
+from f0_files._paths import confine, confine_folder
 from f0_files._transform import apply_transforms
 
 __all__ = ["OPERATIONS", "FileOpError", "Request"]
@@ -110,6 +110,11 @@ def op_move(req: Request) -> tuple[Any, dict[str, Any]]:
 
 
 def op_delete(req: Request) -> tuple[Any, dict[str, Any]]:
+    name = str(req.opts["path"])
+    link = _symlink_in_base(req.base, name)
+    if link is not None:  # `rm link` removes the link, not the file it points to
+        link.unlink()
+        return {"path": name, "deleted": True, "symlink": True}, {}
     name, real = req.path()
     if not real.exists():
         if req.opts.get("missing_ok", False):
@@ -126,6 +131,16 @@ def op_delete(req: Request) -> tuple[Any, dict[str, Any]]:
     if backup:
         out["backup"] = name + ".bak"
     return out, {}
+
+
+def _symlink_in_base(base: Path, name: str) -> Path | None:
+    """The symlink *name* itself when its folder is inside *base*, else None."""
+    given = Path(name)
+    if given.name in {"", ".", ".."}:
+        return None
+    folder = confine_folder(base, str(given.parent))
+    candidate = folder / given.name
+    return candidate if candidate.is_symlink() else None
 
 
 def op_transform(req: Request) -> tuple[Any, dict[str, Any]]:

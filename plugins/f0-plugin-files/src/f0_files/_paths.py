@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePath
 
-__all__ = ["PathEscapeError", "confine", "literal_problem"]
+__all__ = ["PathEscapeError", "confine", "confine_folder", "literal_problem"]
 
 
 class PathEscapeError(ValueError):
@@ -48,3 +48,11 @@ def confine(base: Path | str, path: str) -> Path:
         msg = f"{path!r} resolves to {real}, outside the base directory {root}"
         raise PathEscapeError(msg)
     return real
+
+
+def confine_folder(base: Path | str, folder: str) -> Path:
+    """The real path of the folder *folder* (``"."`` is *base* itself), inside *base*."""
+    root = Path(os.path.realpath(base))
+    if folder in {"", "."}:
+        return root
+    return confine(base, folder)
