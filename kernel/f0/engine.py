@@ -26,8 +26,8 @@ from f0.session import RunSession, StoreRecorder
 if TYPE_CHECKING:
     from f0.hooks import Hooks
     from f0.model import Step
-    from f0.protocols import RunStore
     from f0.records import RunRecord
+    from f0.stores import RunStore
 
 __all__ = ["initial_context", "new_run_id", "run_recipe", "run_status"]
 
@@ -128,6 +128,7 @@ def run_recipe(
         started_at=time.time(),
         scheduler=scheduler,
         options=options.extra,
+        store_url=store.url if store is not None else None,
     )
     recipe_keys = _recipe_keys(recipe, info.started_at)
     seed_values = _seed_values(seed)  # a bad seed fails before anything else
