@@ -24,7 +24,10 @@ from typing import TYPE_CHECKING
 from f0 import hookimpl, lazy_getattr
 
 if TYPE_CHECKING:
+    from typing import Any
+
     import typer
+    from f0 import Delta, RunInfo, RunOption, RunResult, Step, StepResult
 
     from f0_server._app import ServerConfig, create_app
     from f0_server.client import (
@@ -59,7 +62,13 @@ __all__ = [
     "ServerError",
     "TimeoutError",
     "create_app",
+    "f0_context_seed",
     "f0_register_commands",
+    "f0_run_finished",
+    "f0_run_options",
+    "f0_run_started",
+    "f0_step_finished",
+    "f0_step_started",
 ]
 
 
@@ -69,6 +78,68 @@ def f0_register_commands(app: typer.Typer) -> None:
     from f0_server._cli import register
 
     register(app)
+
+
+@hookimpl
+def f0_run_options() -> list[RunOption]:
+    """``f0 run --context-server URL``."""
+    from f0 import RunOption
+
+    return [
+        RunOption(
+            name="context-server",
+            metavar="URL",
+            envvar="F0_CONTEXT_SERVER",
+            help="Start from this context server's values and publish the run's changes and "
+            "step events to it live (token from F0_TOKEN).",
+        )
+    ]
+
+
+# The run hooks return at once unless the run has --context-server; only then
+# is the publisher (and httpx) imported.
+
+
+@hookimpl
+def f0_context_seed(run: RunInfo) -> dict[str, Any] | None:
+    """The server's values, for a run with ``--context-server``."""
+    if not run.options.get("context_server"):
+        return None
+    from f0_server._publisher import start_publisher
+
+    return start_publisher(run)
+
+
+@hookimpl
+def f0_run_started(run: RunInfo) -> None:
+    if run.options.get("context_server"):
+        from f0_server._publisher import run_started
+
+        run_started(run)
+
+
+@hookimpl
+def f0_step_started(run: RunInfo, step: Step, attempt: int) -> None:
+    if run.options.get("context_server"):
+        from f0_server._publisher import step_started
+
+        step_started(run, step, attempt)
+
+
+@hookimpl
+def f0_step_finished(run: RunInfo, step: Step, result: StepResult, delta: Delta) -> None:
+    if run.options.get("context_server"):
+        from f0_server._publisher import step_finished
+
+        step_finished(run, step, result, delta)
+
+
+@hookimpl
+def f0_run_finished(run: RunInfo, result: RunResult) -> None:
+    if run.options.get("context_server"):
+        from f0_server._publisher import run_finished
+
+        run_finished(run, result)
 
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)
