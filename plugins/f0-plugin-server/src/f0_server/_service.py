@@ -113,6 +113,8 @@ class ContextService:
         self.store = store
         self.hub = hub or Hub()
         self.data, self.seq = store.load()
+        #: Who last wrote each current key (the dashboard's "who" column).
+        self.writers: dict[str, str | None] = store.last_writers()
         self.runs: dict[str, dict[str, Any]] = {
             r["run_id"]: r for r in reversed(store.runs(KEEP_RUNS))
         }
@@ -171,6 +173,7 @@ class ContextService:
             log.exception("server.commit_failed", error=str(exc), writes=len(pending))
             # The store rolled back: it is the truth again.
             self.data, self.seq = self.store.load()
+            self.writers = self.store.last_writers()
             self.runs = {r["run_id"]: r for r in reversed(self.store.runs(KEEP_RUNS))}
             failure = RuntimeError(f"the context store failed: {exc}")
             for _, future in pending:
@@ -198,6 +201,7 @@ class ContextService:
             before = data.pop(key, _MISSING)
             if before is _MISSING:
                 continue
+            self.writers.pop(key, None)
             self.seq += 1
             entries.append(
                 HistoryRow(
@@ -228,6 +232,7 @@ class ContextService:
                 continue  # equal value: a no-op, as in f0.Context
             before = None if old is _MISSING else old
             data[key] = value
+            self.writers[key] = who
             self.seq += 1
             entries.append(
                 HistoryRow(

@@ -190,6 +190,14 @@ class ServerStore:
             for seq, ts, k, before, after, w, op in self._conn.execute(sql, args)
         ]
 
+    def last_writers(self) -> dict[str, str | None]:
+        """Who wrote each current key last (from history)."""
+        rows = self._conn.execute(
+            "SELECT h.key, h.who FROM history h JOIN kv ON kv.key = h.key "
+            "WHERE h.seq = (SELECT MAX(seq) FROM history WHERE key = h.key)"
+        ).fetchall()
+        return dict(rows)
+
     def history_count(self) -> int:
         (count,) = self._conn.execute("SELECT COUNT(*) FROM history").fetchone()
         return int(count)

@@ -3,7 +3,7 @@
 Query: ``prefix=`` (repeatable: only keys starting with one of them),
 ``events=context,runs`` (which kinds; default both), ``snapshot=0`` (no
 initial snapshot). Server → client messages are JSON objects with a
-``type``: first ``context_snapshot`` (``data``, ``seq``, ``runs``), then
+``type``: first ``context_snapshot`` (``data``, ``who`` (last writer of each key), ``seq``, ``runs``), then
 ``context_updated`` (``seq``, ``key``, ``value``/``after``,
 ``old_value``/``before``, ``who``, ``timestamp``, ``operation``) and the run
 events ``run_started``, ``step_started``, ``step_finished``,
@@ -62,6 +62,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
             "type": "context_snapshot",
             "seq": service.seq,
             "data": {k: v for k, v in service.data.items() if sub.wants_key(k)},
+            "who": {k: w for k, w in service.writers.items() if sub.wants_key(k)},
             "runs": [service.current_run()] if service.current_run() else [],
         }
         text = encode(snapshot)
