@@ -121,6 +121,9 @@ def _object(body: Any, what: str = "the request body") -> dict[str, Any]:
     return body
 
 
+_MAX_INT = 2**63 - 1  # SQLite's INTEGER
+
+
 def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -129,8 +132,8 @@ def _int_param(request: Request, name: str) -> int | None:
         value = int(raw)
     except ValueError:
         fail(400, f"{name} must be an integer")
-    if value < 0:
-        fail(400, f"{name} must not be negative")
+    if not 0 <= value <= _MAX_INT:
+        fail(400, f"{name} must be between 0 and {_MAX_INT}")
     return value
 
 
@@ -401,7 +404,7 @@ async def api_keys(request: Request) -> Response:
 
 def _check_event(body: dict[str, Any]) -> None:
     kind = body.get("type")
-    if kind not in RUN_EVENT_TYPES:
+    if not isinstance(kind, str) or kind not in RUN_EVENT_TYPES:
         fail(400, f"type must be one of {', '.join(sorted(RUN_EVENT_TYPES))}")
     if not isinstance(body.get("run_id"), str) or not body["run_id"]:
         fail(400, "run_id must be a non-empty string")
@@ -409,6 +412,14 @@ def _check_event(body: dict[str, Any]) -> None:
         not isinstance(body.get("step"), str) or not body["step"]
     ):
         fail(400, "step must be a non-empty string")
+    for name in ("recipe", "recipe_path", "status", "error", "scheduler", "who"):
+        value = body.get(name)
+        if value is not None and not isinstance(value, str):
+            fail(400, f"{name} must be a string")
+    for name in ("attempt", "attempts"):
+        value = body.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            fail(400, f"{name} must be an integer")
     for name in ("started_at", "finished_at", "duration_s", "timestamp"):
         value = body.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
@@ -416,7 +427,10 @@ def _check_event(body: dict[str, Any]) -> None:
     if kind == "run_started":
         steps = body.get("steps") or []
         if not isinstance(steps, list) or not all(
-            isinstance(s, dict) and isinstance(s.get("name"), str) for s in steps
+            isinstance(s, dict)
+            and isinstance(s.get("name"), str)
+            and isinstance(s.get("depends_on") or [], list)
+            for s in steps
         ):
             fail(400, "steps must be a list of {name, depends_on}")
 
@@ -508,8 +522,11 @@ async def _not_found(request: Request, exc: Exception) -> Response:  # noqa: ARG
     return error_response(404, f"no route {request.url.path!r}")
 
 
-async def _method_not_allowed(request: Request, exc: Exception) -> Response:  # noqa: ARG001
-    return error_response(405, f"method {request.method} not allowed on {request.url.path!r}")
+async def _method_not_allowed(request: Request, exc: Exception) -> Response:
+    headers = getattr(exc, "headers", None)
+    return error_response(
+        405, f"method {request.method} not allowed on {request.url.path!r}", headers=headers
+    )
 
 
 async def _internal(request: Request, exc: Exception) -> Response:  # noqa: ARG001

@@ -7,7 +7,13 @@ from typing import Any
 __all__ = ["openapi_schema"]
 
 _ANY: dict[str, Any] = {}
-_KEY = {"type": "string", "minLength": 1, "maxLength": 1024}
+_KEY = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 1024,
+    "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+}
+_DUMP_NAME = {"type": "string", "pattern": "^(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$"}
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -134,7 +140,7 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "format": {"enum": ["json", "pretty", "csv", "txt"]},
-            "filename": {"type": "string"},
+            "filename": _DUMP_NAME,
             "include_history": {"type": "boolean"},
         },
     },
@@ -157,6 +163,11 @@ _SCHEMAS: dict[str, Any] = {
             "type": {"enum": ["run_started", "step_started", "step_finished", "run_finished"]},
             "run_id": {"type": "string", "minLength": 1},
             "step": {"type": "string", "minLength": 1},
+            "scheduler": {"type": "string"},
+            "recipe_path": {"type": ["string", "null"]},
+            "error": {"type": ["string", "null"]},
+            "attempts": {"type": "integer"},
+            "timestamp": {"type": "number"},
             "recipe": {"type": "string"},
             "status": {"type": "string"},
             "attempt": {"type": "integer"},
@@ -188,7 +199,7 @@ def openapi_schema(version: str) -> dict[str, Any]:
         "/ctx": {
             "get": {
                 "summary": "Get one key (legacy: a missing key has value null)",
-                "parameters": [_query("key", "The key.", required=True, minLength=1)],
+                "parameters": [_query("key", "The key.", required=True, **_KEY)],
                 "responses": {"200": _json(_ref("KeyValue")), **_BAD, **_INVALID},
             },
             "post": {
@@ -199,7 +210,7 @@ def openapi_schema(version: str) -> dict[str, Any]:
             "delete": {
                 "summary": "Remove one key",
                 "parameters": [
-                    _query("key", "The key.", required=True, minLength=1),
+                    _query("key", "The key.", required=True, **_KEY),
                     _query("who", "Writer named in history."),
                 ],
                 "responses": {
