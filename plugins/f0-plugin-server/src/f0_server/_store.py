@@ -8,7 +8,10 @@ so a restart (even ``kill -9``) loses nothing that was acknowledged.
 
 WAL with ``synchronous=NORMAL``: a commit reaches the OS without an fsync,
 which survives the process dying; only a power loss could drop the last
-commits. ``?sync=full`` in the URL fsyncs every commit instead.
+commits. ``?sync=full`` in the URL fsyncs every commit instead. The WAL is
+checkpointed (and so fsynced) by a background thread with its own
+connection, once a second, never on the event loop: an fsync can take tens
+of milliseconds, and every client would wait for it.
 
 URLs: ``sqlite:///relative.db``, ``sqlite:////abs/path.db`` (SQLAlchemy's
 forms) or ``memory://`` (nothing survives the process).
@@ -16,8 +19,10 @@ forms) or ``memory://`` (nothing survives the process).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -133,10 +138,31 @@ class ServerStore:
             raise UsageError(msg, where="--store") from None
         conn = self._conn
         conn.execute("PRAGMA busy_timeout = 10000")
+        self._stop = threading.Event()
+        self._checkpointer: threading.Thread | None = None
         if parsed.path is not None:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute(f"PRAGMA synchronous = {'FULL' if parsed.sync_full else 'NORMAL'}")
+            conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer thread does it
         conn.executescript(_SCHEMA)
+        if parsed.path is not None:
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint_loop,
+                args=(parsed.path,),
+                name="f0-server-checkpoint",
+                daemon=True,
+            )
+            self._checkpointer.start()
+
+    def _checkpoint_loop(self, path: Path) -> None:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            while not self._stop.wait(1.0):
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
 
     # -- reading ---------------------------------------------------------
     def load(self) -> tuple[dict[str, Any], int]:
@@ -265,5 +291,11 @@ class ServerStore:
             raise
 
     def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Stop the checkpointer, checkpoint what is left, close (idempotent)."""
+        self._stop.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(10)
+            self._checkpointer = None
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._conn.close()
