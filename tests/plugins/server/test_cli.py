@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -138,6 +139,7 @@ def test_ctx_watch_tails_changes(start_server):
         out, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
+        proc.communicate()
     assert proc.returncode == 0, err
     assert [json.loads(line)["value"] for line in out.splitlines()] == [0, 1, 2]
 
@@ -304,3 +306,65 @@ def test_readme_mentions_every_command():
     ).read_text()
     for command in ("f0 serve", "f0 ctx get", "f0 ctx set", "f0 ctx watch", "--context-server"):
         assert command in readme
+
+
+CONTEXT_SH = Path(__file__).resolve().parents[3] / "plugins/f0-plugin-server/tools/context.sh"
+
+
+def test_shell_client_verbs(start_server):
+    server = start_server("--store", "memory://", "--token", "tok")
+    env = {
+        **os.environ,
+        "CONTEXT_SERVER_HOST": "127.0.0.1",
+        "CONTEXT_SERVER_PORT": str(server.port),
+        "F0_TOKEN": "tok",
+        "PYTHON": sys.executable,
+    }
+
+    def sh(*args):
+        return subprocess.run(
+            ["bash", str(CONTEXT_SH), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert sh("set", "n", "30").returncode == 0
+    assert sh("set", "s", "hello world", "me").returncode == 0
+    assert sh("set", "o", '{"a": 1}').returncode == 0
+    assert sh("get", "n").stdout == "30\n"
+    assert sh("get", "s").stdout == "hello world\n"
+    assert sh("get", "o").stdout == '{"a":1}\n'
+    missing = sh("get", "nope")
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert json.loads(sh("list").stdout) == {"n": 30, "s": "hello world", "o": {"a": 1}}
+    assert json.loads(sh("history", "s").stdout)[0]["who"] == "me"
+    assert json.loads(sh("status").stdout)["total_keys"] == 3
+    assert json.loads(sh("dump", "csv", "sh.csv").stdout)["filename"] == "sh.csv"
+    env["F0_TOKEN"] = "wrong"
+    assert sh("get", "n").returncode == 2
+    env["F0_TOKEN"] = "tok"
+    env["CONTEXT_SERVER_PORT"] = "9"
+    down = sh("get", "n")
+    assert down.returncode == 2
+    assert "cannot reach the context server" in down.stderr
+
+
+def test_shell_client_monitor(start_server):
+    server = start_server("--store", "memory://")
+    env = {**os.environ, "CONTEXT_SERVER_PORT": str(server.port), "PYTHON": sys.executable}
+    proc = subprocess.Popen(
+        ["bash", str(CONTEXT_SH), "monitor", "0.2"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        time.sleep(1.0)
+        with server.client() as http:
+            http.post("/ctx", json={"key": "watched", "value": [1, 2]})
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert line.rstrip().endswith("watched = [1, 2]")
