@@ -120,7 +120,11 @@ class Publisher:
             event = self._queue.get()
             if event is None:
                 return
-            self._post(event)
+            try:
+                self._post(event)
+            except Exception as exc:  # noqa: BLE001 - the pump must outlive any one event
+                self.failed += 1
+                log.warning("server.publish_failed", server=self.url, error=repr(exc))
 
     def _post(self, event: dict[str, Any]) -> None:
         import httpx
@@ -141,7 +145,9 @@ class Publisher:
         self.failed += 1
         if not self._warned:
             self._warned = True
-            log.warning("server.publish_failed", server=self.url, event=event["type"], error=error)
+            log.warning(
+                "server.publish_failed", server=self.url, event_type=event["type"], error=error
+            )
 
 
 def start_publisher(run: RunInfo) -> dict[str, Any] | None:
@@ -207,7 +213,11 @@ def _outcome_keys(step: Step, result: StepResult) -> dict[str, Any]:
         prefix + "duration": round(result.duration_s, 6),
     }
     if isinstance(result.result, dict):
-        keys[prefix + "result"] = result.result
+        from f0 import normalize_value
+
+        # As the session does: a result JSON cannot carry is not stored.
+        with contextlib.suppress(ValueError):
+            keys[prefix + "result"] = normalize_value(prefix + "result", result.result)
     return keys
 
 
