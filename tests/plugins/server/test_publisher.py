@@ -11,7 +11,9 @@ from f0_server._publisher import Publisher
 
 def test_an_unreachable_server_fails_the_seed_with_one_line():
     publisher = Publisher("http://127.0.0.1:9", None)
-    with pytest.raises(UsageError, match=r"cannot reach the context server at http://127\.0\.0\.1:9"):
+    with pytest.raises(
+        UsageError, match=r"cannot reach the context server at http://127\.0\.0\.1:9"
+    ):
         publisher.fetch()
     publisher.close()
 
