@@ -275,3 +275,39 @@ def test_async_client_and_handlers(shared_server):
         return [(e["key"], e["value"]) for e in seen]
 
     assert asyncio.run(main()) == [("async.a", 1), ("async.b", 2)]
+
+
+def test_a_watcher_that_falls_behind_is_closed_not_silently_skipped(start_server):
+    import socket
+
+    server = start_server("--store", "memory://", "--ws-queue", "10")
+    # A raw client that completes the handshake and then does not read.
+    stuck = socket.socket()
+    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stuck.connect(("127.0.0.1", server.port))
+    stuck.sendall(
+        f"GET /ws?snapshot=0 HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    with connect(ws_url(server, "snapshot=0"), max_size=None) as healthy:
+        with server.client() as http:
+            big = "x" * 300_000
+            for i in range(100):  # ~30 MB: more than the socket buffers hold
+                http.post("/ctx", json={"key": f"big.{i}", "value": big + str(i)})
+        # the healthy watcher gets everything, in order
+        assert [json.loads(healthy.recv(timeout=10))["key"] for _ in range(100)] == [
+            f"big.{i}" for i in range(100)
+        ]
+    # the stuck one, once it reads, finds the close frame 1013 after what was buffered
+    stuck.settimeout(10)
+    data = b""
+    try:
+        while chunk := stuck.recv(1 << 20):
+            data += chunk
+    except TimeoutError:
+        pass
+    finally:
+        stuck.close()
+    assert b"\x03\xf5watcher too slow" in data[-200:]
+    assert data.count(b'"key":"big.') < 100

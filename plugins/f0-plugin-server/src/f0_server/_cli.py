@@ -125,6 +125,13 @@ def _register_serve(app: typer.Typer) -> None:
         dump_dir: Path = typer.Option(
             Path("context_dumps"), "--dump-dir", help="Folder of the dump files."
         ),
+        ws_queue: int = typer.Option(
+            10_000,
+            "--ws-queue",
+            min=1,
+            metavar="N",
+            help="Messages a WebSocket watcher may fall behind before it is closed (1013).",
+        ),
         no_socketio: bool = typer.Option(
             False, "--no-socketio", help="Do not serve Socket.IO at /socket.io."
         ),
@@ -147,6 +154,7 @@ def _register_serve(app: typer.Typer) -> None:
             store_url=store,
             max_body=max_body,
             dump_dir=dump_dir,
+            ws_queue=ws_queue,
             socketio=not no_socketio,
             loopback_only=is_loopback(host) and not token,
         )
