@@ -47,6 +47,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/overhead.py", *session.posargs)
     session.run("python", "benchmarks/store_bench.py")
     session.run("python", "benchmarks/params_bench.py")
+    session.run("python", "benchmarks/server_bench.py")
 
 
 @nox.session(python=PYTHON, default=False)

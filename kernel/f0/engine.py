@@ -132,7 +132,11 @@ def run_recipe(
     )
     recipe_keys = _recipe_keys(recipe, info.started_at)
     seed_values = _seed_values(seed)  # a bad seed fails before anything else
-    initial = {**recipe_keys, **seed_values}
+    # Plugins' starting values (f0_context_seed) come first: recipe.* and --set win.
+    seeded = [(name, _seed_values(values)) for name, values in hooks.context_seed(info)]
+    initial = {k: v for _, values in seeded for k, v in values.items()}
+    initial.update(recipe_keys)
+    initial.update(seed_values)
     sched = hooks.scheduler(scheduler, options)
     decisions, fps = decide(
         hooks,
@@ -149,6 +153,8 @@ def run_recipe(
     plan: Plan = build_plan(remaining) if replay else full_plan
     context = Context(store=hooks.context_store(context_url))
     with closing(context):  # the store is closed even when a scheduler or observer raises
+        for name, values in seeded:
+            context.apply_changes(values, who=name)
         context.apply_changes(recipe_keys, who="f0")
         context.apply_changes(seed_values, who="cli")
         recorder = None

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from f0.errors import MissingProviderError, RecipeError, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import typer
 
     from f0.manager import F0PluginManager
@@ -169,6 +171,19 @@ class Hooks:
         if target is None:
             raise _missing("bundle target", name)
         return target  # type: ignore[no-any-return]
+
+    def context_seed(self, run: RunInfo) -> list[tuple[str, dict[str, Any]]]:
+        """Every plugin's ``f0_context_seed`` values, as ``(plugin name, values)``, in call order."""
+        found: list[tuple[str, dict[str, Any]]] = []
+        caller = self.pm.hook.f0_context_seed
+        # Called one by one (like run_options) to attribute each batch to its plugin.
+        for impl in reversed(caller.get_hookimpls()):
+            values: Mapping[str, Any] | None = impl.function(  # type: ignore[assignment]
+                **({"run": run} if "run" in impl.argnames else {})
+            )
+            if values:
+                found.append((impl.plugin_name, dict(values)))
+        return found
 
     # -- observers ---------------------------------------------------------
     def run_started(self, run: RunInfo) -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import typer
 
     from f0.model import (
@@ -118,6 +120,22 @@ def f0_context_store(url: str) -> ContextStore | None:
     ``sqlite://``, ``redis://``...).
 
     Provider: first non-None result wins. Added in 0.1.
+    """
+
+
+@hookspec
+def f0_context_seed(run: RunInfo) -> Mapping[str, Any] | None:
+    """Return values the run's context starts from (or None), before the first step.
+
+    Called once per run, before the context is filled and before cached or
+    resumed steps are decided. Each plugin's values are written as one batch
+    attributed to the plugin's name, then the ``recipe.*`` keys, then the
+    ``--set`` values, so those win on the same key. Seeded values are inputs
+    like any other (a cached step that read one reruns when it changes).
+    Values must be JSON-serialisable. Raise an ``F0Error`` to stop the run
+    before anything starts.
+
+    Collector: every plugin's values are applied, in call order. Added in 0.2.
     """
 
 

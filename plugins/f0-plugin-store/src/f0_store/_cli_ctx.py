@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["register_ctx"]
 
+#: The help of ``f0 ctx``, a group other plugins add commands to (the first to register sets it).
+CTX_HELP = "The context: snapshots and deltas in the run store; a live context server's keys."
 CONTEXT_OPT = typer.Option(
     None, "--context", help="A context store URL (sqlite:///ctx.db, memory://NAME...)."
 )
@@ -111,7 +113,10 @@ def _store_context(ctx: typer.Context, url: str) -> dict[str, Any]:
 
 def register_ctx(app: typer.Typer) -> None:
     """Add the ``ctx`` sub-app."""
-    ctx_app = typer.Typer(help="Context snapshots and deltas.", no_args_is_help=True)
+    from f0 import command_group
+
+    # A group f0-plugin-server adds to too (f0 ctx get/set/watch...).
+    ctx_app = command_group(app, "ctx", help=CTX_HELP)
 
     @ctx_app.command()
     def snapshot(  # noqa: PLR0917 - typer maps parameters to options
@@ -252,8 +257,6 @@ def register_ctx(app: typer.Typer) -> None:
                 for m in found
             ],
         )
-
-    app.add_typer(ctx_app, name="ctx")
 
 
 def _context_of(ctx: typer.Context, store_url: str, ref: str) -> tuple[dict[str, Any], str]:
