@@ -141,7 +141,9 @@ def analyze(recipe: Recipe, hooks: Hooks | None, index: DistIndex | None = None)
     state.need_dist(KERNEL, "kernel")
     clashes = sorted(p for p in state.files if p in RESERVED or p.startswith("wheels/"))
     state.unresolved.extend(
-        Unresolved(module=p, where=str(state.root / p), reason="clashes with a file the bundle writes")
+        Unresolved(
+            module=p, where=str(state.root / p), reason="clashes with a file the bundle writes"
+        )
         for p in clashes
     )
     return Analysis(
@@ -169,7 +171,7 @@ class _State:
         self.root = root
         self.index = index
         self.files: dict[str, BundleFile] = {}
-        self.needs: dict[str, tuple[str, list[str]]] = {}
+        self.needs: dict[str, list[str]] = {}
         self.unresolved: list[Unresolved] = []
         self.warnings: list[str] = []
         self._queue: list[tuple[str, Path, bool]] = []  # (module name, file, is package)
@@ -180,7 +182,7 @@ class _State:
             self.files[rel] = BundleFile(path=rel, kind=kind, source=source)
 
     def need_dist(self, key: str, why: str) -> None:
-        name, whys = self.needs.setdefault(key, (key, []))
+        whys = self.needs.setdefault(key, [])
         if why not in whys:
             whys.append(why)
 
@@ -189,10 +191,15 @@ class _State:
             dist = self.index.get(key)
             if dist is not None:
                 yield Need(
-                    name=dist.name, version=dist.version, is_f0=dist.is_f0, why=tuple(self.needs[key][1])
+                    name=dist.name,
+                    version=dist.version,
+                    is_f0=dist.is_f0,
+                    why=tuple(self.needs[key]),
                 )
 
-    def need_module(self, module: str, where: str, *, optional: bool, names: tuple[str, ...] = ()) -> None:
+    def need_module(
+        self, module: str, where: str, *, optional: bool, names: tuple[str, ...] = ()
+    ) -> None:
         top = module.partition(".")[0]
         stdlib = top in sys.stdlib_module_names or top in sys.builtin_module_names
         providers = self.index.providers(top)

@@ -56,7 +56,9 @@ def write_zip(
     def fill(handle: IO[bytes]) -> None:
         if shebang:
             handle.write(shebang)
-        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=_COMPRESS_LEVEL) as zf:
+        with zipfile.ZipFile(
+            handle, "w", zipfile.ZIP_DEFLATED, compresslevel=_COMPRESS_LEVEL
+        ) as zf:
             for rel in sorted(files):
                 source = src / rel
                 info = zipfile.ZipInfo(prefix + rel, date_time=date_time)

@@ -51,15 +51,25 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
     @bundle.command("create")
-    def create_cmd(
+    def create_cmd(  # noqa: PLR0917 - typer maps parameters to options
         ctx: typer.Context,
         recipe: Path = typer.Argument(..., help="The recipe file."),
-        output: Path = typer.Option(Path("bundles"), "-o", "--output", help="Folder to write the bundle into."),
-        fmt: str = typer.Option("dir", "--format", help="dir, zip or pyz (or a target another plugin adds)."),
-        minimal: bool = typer.Option(False, "--minimal", help="Vendor only the f0 plugins the recipe needs."),
-        with_dockerfile: bool = typer.Option(False, "--dockerfile", help="Add a Dockerfile to the bundle."),
+        output: Path = typer.Option(
+            Path("bundles"), "-o", "--output", help="Folder to write the bundle into."
+        ),
+        fmt: str = typer.Option(
+            "dir", "--format", help="dir, zip or pyz (or a target another plugin adds)."
+        ),
+        minimal: bool = typer.Option(
+            False, "--minimal", help="Vendor only the f0 plugins the recipe needs."
+        ),
+        with_dockerfile: bool = typer.Option(
+            False, "--dockerfile", help="Add a Dockerfile to the bundle."
+        ),
         base_image: str | None = typer.Option(
-            None, "--base-image", help="Pinned base image for --dockerfile (default: python:X.Y.Z-slim-bookworm)."
+            None,
+            "--base-image",
+            help="Pinned base image for --dockerfile (default: python:X.Y.Z-slim-bookworm).",
         ),
         as_json: bool = JSON_OPT,
     ) -> None:
@@ -105,7 +115,9 @@ def register(app: typer.Typer) -> None:
 
     @bundle.command("verify")
     def verify_cmd(
-        bundle_path: Path = typer.Argument(..., metavar="BUNDLE", help="A bundle folder, .zip or .pyz."),
+        bundle_path: Path = typer.Argument(
+            ..., metavar="BUNDLE", help="A bundle folder, .zip or .pyz."
+        ),
         as_json: bool = JSON_OPT,
     ) -> None:
         """Check that BUNDLE holds exactly the files its manifest lists (exit 1 if not)."""
@@ -121,10 +133,14 @@ def register(app: typer.Typer) -> None:
 
     @bundle.command("run")
     def run_cmd(
-        bundle_path: Path = typer.Argument(..., metavar="BUNDLE", help="A bundle folder, .zip or .pyz."),
+        bundle_path: Path = typer.Argument(
+            ..., metavar="BUNDLE", help="A bundle folder, .zip or .pyz."
+        ),
         timeout: float = typer.Option(300.0, "--timeout", help="Seconds the recipe may run."),
         wheelhouse: Path | None = typer.Option(
-            None, "--wheelhouse", help="Install offline: wheels from this folder and the bundle only."
+            None,
+            "--wheelhouse",
+            help="Install offline: wheels from this folder and the bundle only.",
         ),
         keep: bool = typer.Option(False, "--keep", help="Keep the unpacked bundle and virtualenv."),
     ) -> None:
@@ -182,7 +198,10 @@ def _print_report(report: Report) -> None:
             f"(sha256 {report.manifest_sha256})"
         )
         return
-    counts = {k: sum(f.kind == k for f in report.findings) for k in ("changed", "added", "removed", "unsafe")}
+    counts = {
+        k: sum(f.kind == k for f in report.findings)
+        for k in ("changed", "added", "removed", "unsafe")
+    }
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     if any(f.kind == "manifest" for f in report.findings):
         summary = "bad manifest; " + summary
@@ -196,7 +215,5 @@ def _report_json(report: Report) -> dict[str, Any]:
         "ok": report.ok,
         "manifest_sha256": report.manifest_sha256,
         "file_count": len(report.manifest.files) if report.manifest else None,
-        "findings": [
-            {"path": f.path, "kind": f.kind, "detail": f.detail} for f in report.findings
-        ],
+        "findings": [{"path": f.path, "kind": f.kind, "detail": f.detail} for f in report.findings],
     }

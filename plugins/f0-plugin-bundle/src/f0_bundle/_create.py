@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from f0 import UsageError, __version__
 from packaging.requirements import InvalidRequirement, Requirement
 
-from f0 import UsageError, __version__
 from f0_bundle._analyze import Analysis, analyze
 from f0_bundle._archive import replace_dir, write_zip
 from f0_bundle._dists import SELF, Dist, DistIndex, canonical
@@ -133,7 +133,7 @@ def create_bundle(
     )
 
 
-def _stage(
+def _stage(  # noqa: PLR0917 - private, called once
     staging: Path,
     recipe: Recipe,
     analysis: Analysis,
@@ -160,7 +160,9 @@ def _stage(
     extra = _recipe_requirements(analysis)
     requirements = _requirements_text(name, closure, wheels, extra)
     (staging / "requirements.txt").write_text(requirements, encoding="utf-8")
-    (staging / STARTUP).write_text(run_recipe_script(name, analysis.recipe_path.name), encoding="utf-8")
+    (staging / STARTUP).write_text(
+        run_recipe_script(name, analysis.recipe_path.name), encoding="utf-8"
+    )
     (staging / STARTUP).chmod(0o755)
     if options.dockerfile:
         text = dockerfile(
@@ -217,11 +219,15 @@ def _recipe_requirements(analysis: Analysis) -> list[str]:
             found.append(str(Requirement(text)))
         except InvalidRequirement as exc:
             msg = f"not a requirement: {exc}"
-            raise UsageError(msg, where=f"{analysis.recipe_path}: metadata.requirements[{i}]") from None
+            raise UsageError(
+                msg, where=f"{analysis.recipe_path}: metadata.requirements[{i}]"
+            ) from None
     return found
 
 
-def _requirements_text(name: str, closure: list[Dist], wheels: dict[str, str], extra: list[str]) -> str:
+def _requirements_text(
+    name: str, closure: list[Dist], wheels: dict[str, str], extra: list[str]
+) -> str:
     def version(dist: Dist) -> str:
         wheel = wheels.get(canonical(dist.name))
         return wheel.split("-")[1] if wheel else dist.version

@@ -124,14 +124,18 @@ class DistIndex:
                     continue
                 dep = canonical(req.name)
                 if dep not in self._by_name:
-                    warnings.append(f"{dist.metadata['Name']} requires {req}, which is not installed")
+                    warnings.append(
+                        f"{dist.metadata['Name']} requires {req}, which is not installed"
+                    )
                     continue
                 pending.append((dep, ""))
                 pending.extend((dep, e) for e in req.extras)
         found = [d for d in (self.get(k) for k in sorted(extras)) if d is not None]
-        for key in sorted(extras):
-            if key not in self._by_name:
-                warnings.append(f"{key} is not installed: it cannot be pinned")
+        warnings.extend(
+            f"{key} is not installed: it cannot be pinned"
+            for key in sorted(extras)
+            if key not in self._by_name
+        )
         return found, sorted(set(warnings))
 
 

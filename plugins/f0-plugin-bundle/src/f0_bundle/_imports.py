@@ -54,7 +54,8 @@ def scan_imports(path: Path, module: str, *, is_package: bool) -> list[ImportRef
         msg = f"syntax error: {exc.msg}"
         raise ImportScanError(msg, line=exc.lineno or 1, col=exc.offset or 1) from None
     except ValueError as exc:  # source with NUL bytes
-        raise ImportScanError(f"cannot parse: {exc}", line=1, col=1) from None
+        msg = f"cannot parse: {exc}"
+        raise ImportScanError(msg, line=1, col=1) from None
     package = module if is_package else module.rpartition(".")[0]
     visitor = _Visitor(package)
     visitor.visit(tree)
@@ -75,7 +76,7 @@ class _Visitor(ast.NodeVisitor):
             return
         self.generic_visit(node)
 
-    def visit_Try(self, node: ast.Try) -> None:
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
         guarded = any(_catches_import_error(h.type) for h in node.handlers)
         self._optional += guarded
         for child in node.body:
@@ -84,7 +85,8 @@ class _Visitor(ast.NodeVisitor):
         for rest in (*node.handlers, *node.orelse, *node.finalbody):
             self.visit(rest)
 
-    visit_TryStar = visit_Try  # noqa: N815 - ast visitor naming
+    def visit_TryStar(self, node: ast.TryStar) -> None:
+        self.visit_Try(node)
 
     # -- imports ---------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:

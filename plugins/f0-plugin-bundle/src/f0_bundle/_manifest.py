@@ -84,7 +84,7 @@ def hash_stream(stream: IO[bytes], limit: int | None = None) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def unsafe_reason(path: str) -> str | None:
+def unsafe_reason(path: str) -> str | None:  # noqa: PLR0911 - one return per reason
     """Why *path* would escape (or not name a file in) the bundle; None if it is safe."""
     if not path:
         return "empty path"
@@ -142,7 +142,8 @@ def parse_manifest(raw: bytes) -> Manifest:
     seen: set[str] = set()
     for i, entry in enumerate(entries):
         if entry.path in seen:
-            raise ManifestError(f"duplicate path {entry.path!r}", f"files[{i}].path")
+            msg = f"duplicate path {entry.path!r}"
+            raise ManifestError(msg, f"files[{i}].path")
         seen.add(entry.path)
     recipe_file = data.get("recipe_file")
     if not isinstance(recipe_file, str) or recipe_file not in seen:

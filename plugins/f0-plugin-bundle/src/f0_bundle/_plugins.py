@@ -43,20 +43,32 @@ def needed_plugins(recipe: Recipe, hooks: Hooks, index: DistIndex) -> Iterator[F
         try:
             runner = hooks.step_runner(step_type)
         except F0Error as exc:
-            yield None, "", Unresolved(module=f"step type {step_type!r}", where=where, reason=exc.message)
+            yield (
+                None,
+                "",
+                Unresolved(module=f"step type {step_type!r}", where=where, reason=exc.message),
+            )
             continue
         yield _owner(runner, index), f"step type {step_type}", None
     where = f"{recipe.path}"
     try:
         scheduler = hooks.scheduler(DEFAULT_SCHEDULER, SchedulerOptions())
     except F0Error as exc:
-        yield None, "", Unresolved(module=f"scheduler {DEFAULT_SCHEDULER!r}", where=where, reason=exc.message)
+        yield (
+            None,
+            "",
+            Unresolved(module=f"scheduler {DEFAULT_SCHEDULER!r}", where=where, reason=exc.message),
+        )
     else:
         yield _owner(scheduler, index), f"scheduler {DEFAULT_SCHEDULER}", None
     try:
         store = hooks.context_store(DEFAULT_CONTEXT)
     except F0Error as exc:
-        yield None, "", Unresolved(module=f"context store {DEFAULT_CONTEXT}", where=where, reason=exc.message)
+        yield (
+            None,
+            "",
+            Unresolved(module=f"context store {DEFAULT_CONTEXT}", where=where, reason=exc.message),
+        )
     else:
         owner = _owner(store, index)
         close = getattr(store, "close", None)

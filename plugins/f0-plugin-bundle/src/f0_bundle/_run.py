@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from f0 import UsageError
+
 from f0_bundle._errors import BundleError
 from f0_bundle._manifest import MANIFEST
 from f0_bundle._verify import Report, verify_bundle
@@ -71,7 +72,9 @@ def run_bundle(
         venv = work / "venv"
         say(f"f0 bundle: building a virtualenv in {venv}")
         python = _build_venv(venv, root, wheelhouse)
-        say(f"f0 bundle: running {report.manifest.recipe_file if report.manifest else '?'} in {root}")
+        say(
+            f"f0 bundle: running {report.manifest.recipe_file if report.manifest else '?'} in {root}"
+        )
         return _run_recipe(python, root, timeout)
     finally:
         if keep:
@@ -84,6 +87,7 @@ def _unpack(report: Report, dest: Path) -> None:
     assert report.manifest is not None  # noqa: S101 - report.ok
     dest.mkdir(parents=True)
     if report.format == "dir":
+
         def opener(rel: str) -> IO[bytes]:
             fd = os.open(report.bundle / rel, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             return os.fdopen(fd, "rb")
@@ -130,7 +134,13 @@ def _bin(venv: Path) -> Path:
 def _step(cmd: list[str], what: str, *, cwd: Path, env: dict[str, str]) -> None:
     try:
         proc = subprocess.run(
-            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False
+            cmd,
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         msg = f"{what} took more than {INSTALL_TIMEOUT:.0f} s"
@@ -162,7 +172,9 @@ def _build_venv(venv: Path, root: Path, wheelhouse: Path | None) -> Path:
 def _run_recipe(python: Path, root: Path, timeout: float) -> int:
     cmd = [str(python), "run_recipe.py"]
     # A session of its own, so a timeout ends the recipe and everything it started.
-    proc = subprocess.Popen(cmd, cwd=root, env=_clean_env(python.parent.parent), start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, cwd=root, env=_clean_env(python.parent.parent), start_new_session=True
+    )
     try:
         return proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:

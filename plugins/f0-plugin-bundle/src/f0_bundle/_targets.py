@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from f0_bundle._create import FORMATS, CreateOptions, Created, create_bundle
+from f0_bundle._create import FORMATS, Created, CreateOptions, create_bundle
 
 if TYPE_CHECKING:
     from f0 import Recipe

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
-
 from f0 import UsageError
+
 from f0_bundle._archive import is_symlink_entry
 from f0_bundle._manifest import (
     MANIFEST,
@@ -102,13 +102,17 @@ def _walk(root: Path) -> tuple[set[str], list[Finding]]:
 
 
 def _link_finding(root: Path, rel: str, real_root: str) -> Finding:
-    target = os.readlink(root / rel)
+    target = str((root / rel).readlink())
     # Where the link would lead, computed from its text: never followed.
     resolved = os.path.normpath(os.path.join(real_root, os.path.dirname(rel), target))  # noqa: PTH118, PTH120
     inside = resolved == real_root or resolved.startswith(real_root + os.sep)
     if os.path.isabs(target) or not inside:  # noqa: PTH117
-        return Finding(path=rel, kind="unsafe", detail=f"symbolic link escapes the bundle (-> {target})")
-    return Finding(path=rel, kind="unsafe", detail=f"symbolic link (-> {target}); bundles hold no links")
+        return Finding(
+            path=rel, kind="unsafe", detail=f"symbolic link escapes the bundle (-> {target})"
+        )
+    return Finding(
+        path=rel, kind="unsafe", detail=f"symbolic link (-> {target}); bundles hold no links"
+    )
 
 
 def _open_nofollow(path: Path) -> int:
@@ -119,14 +123,18 @@ def _verify_dir(root: Path) -> Report:
     files, findings = _walk(root)
     if MANIFEST not in files:
         findings.append(Finding(path=MANIFEST, kind="manifest", detail="missing"))
-        return Report(bundle=root, format="dir", findings=tuple(findings), manifest=None, manifest_sha256=None)
+        return Report(
+            bundle=root, format="dir", findings=tuple(findings), manifest=None, manifest_sha256=None
+        )
     fd = _open_nofollow(root / MANIFEST)
     with os.fdopen(fd, "rb") as handle:
         raw = handle.read(MAX_MANIFEST_BYTES + 1)
     manifest, sha, problem = _parse(raw)
     if manifest is None:
         findings.append(problem)  # type: ignore[arg-type]
-        return Report(bundle=root, format="dir", findings=tuple(findings), manifest=None, manifest_sha256=sha)
+        return Report(
+            bundle=root, format="dir", findings=tuple(findings), manifest=None, manifest_sha256=sha
+        )
 
     def digest(rel: str, limit: int) -> tuple[str, int]:
         with os.fdopen(_open_nofollow(root / rel), "rb") as handle:
@@ -155,9 +163,13 @@ def _verify_zip(path: Path) -> Report:
                 continue
             reason = unsafe_reason(name)
             if reason is not None:
-                findings.append(Finding(path=name, kind="unsafe", detail=f"escapes the bundle ({reason})"))
+                findings.append(
+                    Finding(path=name, kind="unsafe", detail=f"escapes the bundle ({reason})")
+                )
             elif is_symlink_entry(info):
-                findings.append(Finding(path=name, kind="unsafe", detail="symbolic link; bundles hold no links"))
+                findings.append(
+                    Finding(path=name, kind="unsafe", detail="symbolic link; bundles hold no links")
+                )
             elif name in infos:
                 findings.append(Finding(path=name, kind="unsafe", detail="duplicate entry"))
             else:
@@ -165,16 +177,30 @@ def _verify_zip(path: Path) -> Report:
         prefix = _prefix(infos)
         if prefix is None:
             findings.append(Finding(path=MANIFEST, kind="manifest", detail="missing"))
-            return Report(bundle=path, format=fmt, findings=tuple(findings), manifest=None, manifest_sha256=None)
+            return Report(
+                bundle=path,
+                format=fmt,
+                findings=tuple(findings),
+                manifest=None,
+                manifest_sha256=None,
+            )
         manifest_info = infos[prefix + MANIFEST]
         with zf.open(manifest_info) as handle:
             raw = handle.read(MAX_MANIFEST_BYTES + 1)
         manifest, sha, problem = _parse(raw, prefix)
         if manifest is None:
             findings.append(problem)  # type: ignore[arg-type]
-            return Report(bundle=path, format=fmt, findings=tuple(findings), manifest=None, manifest_sha256=sha)
+            return Report(
+                bundle=path,
+                format=fmt,
+                findings=tuple(findings),
+                manifest=None,
+                manifest_sha256=sha,
+            )
         outside = [n for n in infos if not n.startswith(prefix)]
-        findings.extend(Finding(path=n, kind="added", detail="outside the bundle folder") for n in outside)
+        findings.extend(
+            Finding(path=n, kind="added", detail="outside the bundle folder") for n in outside
+        )
         inside = {n[len(prefix) :] for n in infos if n.startswith(prefix)} - {MANIFEST}
 
         def digest(rel: str, limit: int) -> tuple[str, int]:
@@ -203,7 +229,9 @@ def _parse(raw: bytes, prefix: str = "") -> tuple[Manifest | None, str, Finding 
     try:
         return parse_manifest(raw), sha, None
     except ManifestError as exc:
-        where = f"{prefix}{MANIFEST}:{exc.where}" if exc.where[0].isdigit() else f"{prefix}{MANIFEST}"
+        where = (
+            f"{prefix}{MANIFEST}:{exc.where}" if exc.where[0].isdigit() else f"{prefix}{MANIFEST}"
+        )
         detail = exc.message if exc.where[0].isdigit() else f"{exc.where}: {exc.message}"
         return None, sha, Finding(path=where, kind="manifest", detail=detail)
 
@@ -217,11 +245,15 @@ def _compare(manifest: Manifest, present: set[str], digest: Digest) -> Iterator[
         reason = unsafe_reason(entry.path)
         if reason is not None or entry.path == MANIFEST:
             why = reason or "the manifest cannot list itself"
-            yield Finding(path=entry.path, kind="unsafe", detail=f"manifest path escapes the bundle ({why})")
+            yield Finding(
+                path=entry.path, kind="unsafe", detail=f"manifest path escapes the bundle ({why})"
+            )
             continue
         listed.add(entry.path)
         if entry.path not in present:
-            yield Finding(path=entry.path, kind="removed", detail="listed in the manifest, not in the bundle")
+            yield Finding(
+                path=entry.path, kind="removed", detail="listed in the manifest, not in the bundle"
+            )
             continue
         try:
             sha, size = digest(entry.path, entry.size)
@@ -229,14 +261,20 @@ def _compare(manifest: Manifest, present: set[str], digest: Digest) -> Iterator[
             yield Finding(path=entry.path, kind="changed", detail=f"unreadable ({exc})")
             continue
         if size != entry.size:
-            yield Finding(path=entry.path, kind="changed", detail=f"size {size} != {entry.size} in the manifest")
+            yield Finding(
+                path=entry.path,
+                kind="changed",
+                detail=f"size {size} != {entry.size} in the manifest",
+            )
         elif sha != entry.sha256:
-            yield Finding(path=entry.path, kind="changed", detail="sha256 differs from the manifest")
+            yield Finding(
+                path=entry.path, kind="changed", detail="sha256 differs from the manifest"
+            )
     for rel in sorted(present - listed):
         yield Finding(path=rel, kind="added", detail="not in the manifest")
 
 
-def _report(
+def _report(  # noqa: PLR0917 - private
     bundle: Path, fmt: str, findings: list[Finding], manifest: Manifest, sha: str, prefix: str = ""
 ) -> Report:
     ordered = sorted(findings, key=lambda f: (f.path, f.kind))
