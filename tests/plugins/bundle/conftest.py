@@ -13,6 +13,19 @@ from f0.testing import FIRST_PARTY_PLUGINS, CliOutcome, invoke_cli, make_test_pl
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "bundle"
 
 
+@pytest.fixture(scope="session")
+def wheel_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One wheel cache for the whole session: the first create builds, the rest reuse."""
+    return tmp_path_factory.mktemp("wheel-cache")
+
+
+@pytest.fixture(autouse=True)
+def _private_wheel_cache(wheel_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never the user's ~/.cache; shared across tests so pip wheel runs once per source state.
+    monkeypatch.setenv("F0_BUNDLE_WHEEL_CACHE", str(wheel_cache))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
 @pytest.fixture
 def bundle_pm() -> F0PluginManager:
     """The kernel, the first-party plugins and ``bundle``."""

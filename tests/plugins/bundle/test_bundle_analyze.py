@@ -32,7 +32,13 @@ def test_example_recipe_lists_modules_data_and_plugins(cli, example):
         ("data/words.txt", "data"),
     }
     deps = {d["name"]: d for d in data["dependencies"]}
-    assert set(deps) == {"f0", "f0-plugin-yaml", "f0-plugin-python", "f0-plugin-local", "f0-plugin-context"}
+    assert set(deps) == {
+        "f0",
+        "f0-plugin-yaml",
+        "f0-plugin-python",
+        "f0-plugin-local",
+        "f0-plugin-context",
+    }
     assert deps["f0-plugin-python"]["why"] == ["step type python"]
     assert deps["f0-plugin-yaml"]["why"] == ["loads .yaml recipes"]
     assert all(d["f0"] for d in deps.values())
@@ -133,7 +139,9 @@ def test_packages_relative_imports_and_submodules(cli, tmp_path):
 
 
 def test_syntax_error_in_a_local_module_is_unresolved_at_its_line(cli, tmp_path):
-    write_project(tmp_path, {"recipe.yaml": RECIPE, "steps.py": "def run(context, params):\n    return (\n"})
+    write_project(
+        tmp_path, {"recipe.yaml": RECIPE, "steps.py": "def run(context, params):\n    return (\n"}
+    )
     out = analyze(cli, tmp_path / "recipe.yaml")
     assert out.exit_code == 1
     assert f"{tmp_path.resolve()}/steps.py:2:" in out.stderr

@@ -74,9 +74,9 @@ def bundle_name(recipe: Recipe) -> str:
 
 
 def source_epoch(files: list[Path]) -> int:
-    """``SOURCE_DATE_EPOCH`` if set, else the newest mtime of *files* (whole seconds)."""
-    env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env is not None:
+    """``SOURCE_DATE_EPOCH`` if set (and not empty), else the newest mtime of *files* (whole seconds)."""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env:  # set and not empty
         try:
             value = int(env)
         except ValueError:

@@ -12,6 +12,7 @@ bytes. A distribution installed from a local wheel file is copied as is.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from f0_bundle._dists import canonical
 from f0_bundle._errors import BundleError
+from f0_bundle._wheelcache import WheelCache
 
 if TYPE_CHECKING:
     from f0_bundle._dists import Dist
@@ -39,27 +41,38 @@ def vendor_wheels(dists: list[Dist], out_dir: Path) -> tuple[dict[str, str], lis
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
-    sources: list[Path] = []
     wheels: dict[str, str] = {}
+    cache = WheelCache.from_env()
+    to_build: dict[str, tuple[Dist, str | None]] = {}
     for dist in dists:
+        name = canonical(dist.name)
         if dist.source_wheel is not None:
             shutil.copyfile(dist.source_wheel, out_dir / dist.source_wheel.name)
-            wheels[canonical(dist.name)] = dist.source_wheel.name
+            wheels[name] = dist.source_wheel.name
         elif dist.source_dir is not None:
-            sources.append(dist.source_dir)
+            key = cache.key(dist) if cache else None
+            hit = cache.get(key) if cache and key else None
+            if hit is not None:
+                shutil.copyfile(hit, out_dir / hit.name)
+                wheels[name] = hit.name
+            else:
+                to_build[name] = (dist, key)
         else:
             warnings.append(
                 f"{dist.pin} was not installed from a local folder or wheel: not vendored; "
                 "the target needs it on its package index or wheelhouse"
             )
-    if sources:
-        _pip_wheel(sources, out_dir)
+    if to_build:
+        _pip_wheel([d.source_dir for d, _ in to_build.values() if d.source_dir], out_dir)
     for wheel in sorted(out_dir.glob("*.whl")):
         wheels.setdefault(canonical(wheel.name.split("-", 1)[0]), wheel.name)
-    missing = [d.pin for d in dists if canonical(d.name) not in wheels and d.source_dir]
+    missing = [d.pin for name, (d, _) in to_build.items() if name not in wheels]
     if missing:
         msg = f"pip wheel did not produce a wheel for {', '.join(missing)}"
         raise BundleError(msg, where="wheels")
+    for name, (_, key) in to_build.items():
+        if cache and key:
+            cache.put(key, out_dir / wheels[name])
     return wheels, warnings
 
 
@@ -80,6 +93,8 @@ def _pip_wheel(sources: list[Path], out_dir: Path) -> None:
         *(str(s) for s in sources),
     ]
     env = {**os.environ, "PIP_NO_INPUT": "1"}
+    if not env.get("SOURCE_DATE_EPOCH", "x").strip():
+        del env["SOURCE_DATE_EPOCH"]  # hatchling fails on an empty one
     try:
         proc = subprocess.run(
             cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False, env=env
@@ -88,13 +103,19 @@ def _pip_wheel(sources: list[Path], out_dir: Path) -> None:
         msg = f"building wheels took more than {BUILD_TIMEOUT:.0f} s"
         raise BundleError(msg, where="wheels") from None
     if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
         if "No module named pip" in proc.stderr:
             detail = f"pip is not installed in {sys.executable}"
         else:
-            detail = " / ".join(lines[-3:]) or f"exit code {proc.returncode}"
+            detail = _cause(proc.stderr) or f"exit code {proc.returncode}"
         msg = (
             f"cannot build wheels of the f0 distributions ({detail}); "
             "their build backend (hatchling) must be installed here"
         )
         raise BundleError(msg, where="wheels")
+
+
+def _cause(stderr: str) -> str:
+    """The line of pip's output that says what went wrong (an exception, else the last line)."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if re.match(r"[A-Za-z_.]*(Error|Exception)\b", ln)]
+    return (errors or lines or [""])[-1]
