@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -257,7 +258,7 @@ def _compare(manifest: Manifest, present: set[str], digest: Digest) -> Iterator[
             continue
         try:
             sha, size = digest(entry.path, entry.size)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a corrupted entry
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:  # a corrupted entry
             yield Finding(path=entry.path, kind="changed", detail=f"unreadable ({exc})")
             continue
         if size != entry.size:
