@@ -21,46 +21,15 @@ import attrs
 from f0_bundle._dists import KERNEL, SELF, DistIndex
 from f0_bundle._files import RESERVED, data_files, local_module_files
 from f0_bundle._imports import ImportScanError, scan_imports
+from f0_bundle._model import BundleFile, Need, Unresolved
 from f0_bundle._plugins import needed_plugins
 
 if TYPE_CHECKING:
     from f0 import Recipe
-    from f0.hooks import Hooks
+
+    from f0_bundle._plugins import Providers
 
 __all__ = ["Analysis", "BundleFile", "Need", "Unresolved", "analyze"]
-
-
-@attrs.frozen(kw_only=True)
-class BundleFile:
-    """A file of the recipe folder that goes into the bundle."""
-
-    #: POSIX path relative to the recipe folder (= the bundle root).
-    path: str
-    #: ``recipe``, ``module`` or ``data``.
-    kind: str
-    source: Path
-
-
-@attrs.frozen(kw_only=True)
-class Need:
-    """An installed distribution the recipe needs, and why."""
-
-    name: str
-    version: str
-    is_f0: bool
-    why: tuple[str, ...]
-
-
-@attrs.frozen(kw_only=True)
-class Unresolved:
-    """Something the recipe needs that cannot be found (``where`` is file:line:col)."""
-
-    module: str
-    where: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.module}: {self.reason}"
 
 
 @attrs.frozen(kw_only=True)
@@ -106,7 +75,7 @@ class Analysis:
         }
 
 
-def analyze(recipe: Recipe, hooks: Hooks | None, index: DistIndex | None = None) -> Analysis:
+def analyze(recipe: Recipe, hooks: Providers | None, index: DistIndex | None = None) -> Analysis:
     """Analyse *recipe* (loaded from a file); *hooks* find the f0 plugins serving it."""
     started = time.perf_counter()
     if recipe.path is None:

@@ -33,7 +33,8 @@ from f0_bundle._wheels import vendor_wheels
 
 if TYPE_CHECKING:
     from f0 import Recipe
-    from f0.hooks import Hooks
+
+    from f0_bundle._plugins import Providers
 
 __all__ = ["FORMATS", "CreateOptions", "Created", "bundle_name", "create_bundle", "source_epoch"]
 
@@ -89,7 +90,7 @@ def source_epoch(files: list[Path]) -> int:
 
 
 def create_bundle(
-    recipe: Recipe, output_dir: Path, fmt: str, options: CreateOptions, hooks: Hooks | None
+    recipe: Recipe, output_dir: Path, fmt: str, options: CreateOptions, hooks: Providers | None
 ) -> Created:
     """Write the bundle of *recipe* into *output_dir* as *fmt* (``dir``, ``zip``, ``pyz``)."""
     if fmt not in FORMATS:

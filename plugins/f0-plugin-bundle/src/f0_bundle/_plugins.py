@@ -10,30 +10,44 @@ from __future__ import annotations
 
 import importlib.metadata as md
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from f0 import F0Error, SchedulerOptions
 
+from f0_bundle._model import Unresolved
+
 if TYPE_CHECKING:
     from f0 import Recipe
-    from f0.hooks import Hooks
 
-    from f0_bundle._analyze import Unresolved
     from f0_bundle._dists import DistIndex
 
-__all__ = ["DEFAULT_CONTEXT", "DEFAULT_SCHEDULER", "needed_plugins"]
+__all__ = ["DEFAULT_CONTEXT", "DEFAULT_SCHEDULER", "Providers", "needed_plugins"]
 
 #: What ``f0 run`` uses unless told otherwise, and so what the launcher uses.
 DEFAULT_SCHEDULER = "local"
 DEFAULT_CONTEXT = "memory://"
 
-Found = tuple[str | None, str, "Unresolved | None"]
+Found = tuple[str | None, str, Unresolved | None]
 
 
-def needed_plugins(recipe: Recipe, hooks: Hooks, index: DistIndex) -> Iterator[Found]:
+class Providers(Protocol):
+    """The provider calls of ``f0.hooks_of(ctx)`` this plugin makes."""
+
+    def step_runner(self, step_type: str, /) -> object:
+        """The runner of *step_type* (``MissingProviderError`` if none)."""
+        ...
+
+    def scheduler(self, name: str, options: SchedulerOptions, /) -> object:
+        """The scheduler *name*."""
+        ...
+
+    def context_store(self, url: str, /) -> object:
+        """The context store for *url*."""
+        ...
+
+
+def needed_plugins(recipe: Recipe, hooks: Providers, index: DistIndex) -> Iterator[Found]:
     """Yield ``(distribution, why, None)`` per need, or ``(None, "", problem)``."""
-    from f0_bundle._analyze import Unresolved
-
     assert recipe.path is not None  # noqa: S101 - analyze() checked it
     yield from _loaders(recipe, index)
     for step_type in sorted({s.type for s in recipe.steps}):
