@@ -52,3 +52,31 @@ def test_bad_run_options_exit_2(cli, tmp_path, args, where, example):
     out = cli("bundle", "run", str(tmp_path / "bundle-demo"), *args)
     assert out.exit_code == 2
     assert where in out.stderr
+
+
+@pytest.mark.parametrize("fmt", ["dir", "zip", "pyz"])
+def test_unpack_copies_exactly_the_manifest_files(cli, example, tmp_path, fmt):
+    from f0_bundle._run import _unpack
+    from f0_bundle._verify import verify_bundle
+
+    out = cli(
+        "bundle",
+        "create",
+        str(example / "recipe.yaml"),
+        "-o",
+        str(tmp_path / "b"),
+        "--minimal",
+        "--format",
+        fmt,
+    )
+    assert out.exit_code == 0, out.output
+    bundle = tmp_path / "b" / ("bundle-demo" if fmt == "dir" else f"bundle-demo.{fmt}")
+    report = verify_bundle(bundle)
+    assert report.ok
+    dest = tmp_path / "unpacked"
+    _unpack(report, dest)
+    assert verify_bundle(dest).ok  # an unpacked archive is a valid dir bundle
+    assert (dest / "helpers" / "text.py").read_bytes() == (
+        example / "helpers" / "text.py"
+    ).read_bytes()
+    assert (dest / "run_recipe.py").stat().st_mode & 0o100

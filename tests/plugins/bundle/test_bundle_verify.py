@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .bundle_support import flip_byte, manifest_for, write_zip
 
@@ -241,3 +243,24 @@ def test_run_refuses_a_tampered_bundle_without_building_anything(cli, made):
     assert out.exit_code == 1
     assert f"{made}/recipe.yaml: changed" in out.stderr
     assert "building a virtualenv" not in out.output
+
+
+_NAMES = st.text(alphabet="ab./\\:", min_size=1, max_size=10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(names=st.lists(_NAMES, max_size=5, unique=True))
+def test_any_entry_names_are_judged_without_crashing(tmp_path_factory, names):
+    from f0_bundle._manifest import unsafe_reason
+    from f0_bundle._verify import verify_bundle
+
+    files = {"recipe.yaml": b"x\n"}
+    entries = {"package_manifest.json": manifest_for(files), **files}
+    entries.update({n: b"?" for n in names if n not in entries})
+    archive = write_zip(tmp_path_factory.mktemp("z") / "b.zip", entries)
+    report = verify_bundle(archive)
+    flagged = {f.path for f in report.findings}
+    for name in names:
+        if name in entries and not name.endswith("/") and unsafe_reason(name) is not None:
+            assert name in flagged
+    assert report.ok == (not report.findings)
