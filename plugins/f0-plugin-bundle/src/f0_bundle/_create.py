@@ -259,11 +259,20 @@ def _entries(root: Path) -> list[FileEntry]:
 
 
 def _normalise_tree(root: Path, epoch: int) -> None:
-    """Fixed modes and timestamps, so two dir bundles of the same inputs are the same tree."""
+    """Fixed modes and timestamps, so two dir bundles of the same inputs are the same tree.
+
+    Every file is fsynced too: the folder is renamed into place next, and the
+    bundle must not be there with contents still in flight.
+    """
     for dirpath, dirnames, filenames in os.walk(root, topdown=False):
         for fname in filenames:
             path = Path(dirpath) / fname
             path.chmod(0o755 if fname == STARTUP and Path(dirpath) == root else 0o644)
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             os.utime(path, (epoch, epoch))
         for dname in dirnames:
             os.utime(Path(dirpath) / dname, (epoch, epoch))
