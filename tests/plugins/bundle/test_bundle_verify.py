@@ -264,3 +264,32 @@ def test_any_entry_names_are_judged_without_crashing(tmp_path_factory, names):
         if name in entries and not name.endswith("/") and unsafe_reason(name) is not None:
             assert name in flagged
     assert report.ok == (not report.findings)
+
+
+def test_a_tampered_pyz_refuses_to_run(cli, example, tmp_path):
+    out = cli(
+        "bundle",
+        "create",
+        str(example / "recipe.yaml"),
+        "-o",
+        str(tmp_path),
+        "--format",
+        "pyz",
+        "--minimal",
+    )
+    assert out.exit_code == 0, out.output
+    pyz = tmp_path / "bundle-demo.pyz"
+    flip_byte(pyz, _entry_data_offset(pyz, "helpers/text.py") + 3)
+    proc = subprocess.run(
+        [sys.executable, str(pyz)],
+        cwd=tmp_path,
+        env={**os.environ, "F0_BUNDLE_DIR": str(tmp_path / "unpacked")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert f"{pyz}: helpers/text.py: changed" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "unpacked" / "run_recipe.py").exists()

@@ -81,6 +81,7 @@ import runpy
 import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 
@@ -112,7 +113,14 @@ def main() -> int:
             if _unsafe(name):
                 sys.stderr.write(f"{{archive}}: {{name}}: path escapes the bundle\\n")
                 return 1
-            data = zf.read(name)
+            try:
+                data = zf.read(name)
+            except KeyError:
+                sys.stderr.write(f"{{archive}}: {{name}}: removed (listed in the manifest)\\n")
+                return 1
+            except (zipfile.BadZipFile, zlib.error) as exc:
+                sys.stderr.write(f"{{archive}}: {{name}}: changed (unreadable: {{exc}})\\n")
+                return 1
             if hashlib.sha256(data).hexdigest() != entry["sha256"]:
                 sys.stderr.write(f"{{archive}}: {{name}}: changed (sha256 differs from the manifest)\\n")
                 return 1
