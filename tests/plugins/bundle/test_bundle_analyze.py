@@ -195,3 +195,21 @@ def test_missing_recipe_exits_2_without_traceback(cli, tmp_path):
     assert out.exit_code == 2
     assert "recipe file does not exist" in out.stderr
     assert "Traceback" not in out.output
+
+
+def test_imports_of_f0_and_of_editable_plugins_map_to_their_distributions(cli, tmp_path):
+    write_project(
+        tmp_path,
+        {
+            "recipe.yaml": RECIPE,
+            "steps.py": "from f0 import BaseScriptlet\nimport f0_params\n\ndef run(context, params):\n    pass\n",
+        },
+    )
+    data = json.loads(analyze(cli, tmp_path / "recipe.yaml", "--json").stdout)
+    deps = {d["name"]: d for d in data["dependencies"]}
+    assert deps["f0-plugin-params"]["f0"] is True
+    assert deps["f0-plugin-params"]["why"] == [
+        f"import f0_params ({tmp_path.resolve()}/steps.py:2:1)"
+    ]
+    assert "kernel" in deps["f0"]["why"]
+    assert any(w.startswith("import f0 (") for w in deps["f0"]["why"])
