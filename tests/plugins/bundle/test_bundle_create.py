@@ -268,3 +268,15 @@ def test_the_hook_provides_the_three_targets(bundle_pm, example, tmp_path):
     assert path == tmp_path / "out" / "bundle-demo.zip"
     assert zipfile.is_zipfile(path)
     assert bundle_pm.hook.f0_bundle_target(name="wheel") is None
+
+
+def test_a_bad_metadata_requirement_is_named(cli, example, tmp_path):
+    recipe = example / "recipe.yaml"
+    text = recipe.read_text(encoding="utf-8").replace(
+        "  tags: [example, bundle]", "  tags: [example, bundle]\n  requirements: ['pandas >>> 2']"
+    )
+    recipe.write_text(text, encoding="utf-8")
+    out = cli("bundle", "create", str(recipe), "-o", str(tmp_path / "out"), "--minimal")
+    assert out.exit_code == 2
+    assert f"{recipe.resolve()}: metadata.requirements[0]: not a requirement" in out.stderr
+    assert not (tmp_path / "out" / "bundle-demo").exists()

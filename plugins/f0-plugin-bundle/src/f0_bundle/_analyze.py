@@ -130,8 +130,8 @@ def analyze(recipe: Recipe, hooks: Providers | None, index: DistIndex | None = N
 
 def _requirements(metadata: Mapping[str, Any]) -> tuple[str, ...]:
     value = metadata.get("requirements") or ()
-    if isinstance(value, str):
-        value = [value]
+    if not isinstance(value, list | tuple):
+        value = [value]  # create reports a value that is not a requirement
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 

@@ -88,17 +88,23 @@ def _walk(root: Path) -> tuple[set[str], list[Finding]]:
     stack = [""]
     while stack:
         rel_dir = stack.pop()
-        with os.scandir(root / rel_dir if rel_dir else root) as it:
-            for entry in it:
-                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-                if entry.is_symlink():
-                    findings.append(_link_finding(root, rel, real_root))
-                elif entry.is_dir(follow_symlinks=False):
-                    stack.append(rel)
-                elif entry.is_file(follow_symlinks=False):
-                    files.add(rel)
-                else:
-                    findings.append(Finding(path=rel, kind="unsafe", detail="not a regular file"))
+        try:
+            with os.scandir(root / rel_dir if rel_dir else root) as it:
+                entries = list(it)
+        except OSError as exc:
+            detail = f"cannot list: {exc.strerror}"
+            findings.append(Finding(path=rel_dir or ".", kind="unsafe", detail=detail))
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if entry.is_symlink():
+                findings.append(_link_finding(root, rel, real_root))
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append(rel)
+            elif entry.is_file(follow_symlinks=False):
+                files.add(rel)
+            else:
+                findings.append(Finding(path=rel, kind="unsafe", detail="not a regular file"))
     return files, findings
 
 
@@ -127,9 +133,16 @@ def _verify_dir(root: Path) -> Report:
         return Report(
             bundle=root, format="dir", findings=tuple(findings), manifest=None, manifest_sha256=None
         )
-    fd = _open_nofollow(root / MANIFEST)
-    with os.fdopen(fd, "rb") as handle:
-        raw = handle.read(MAX_MANIFEST_BYTES + 1)
+    try:
+        with os.fdopen(_open_nofollow(root / MANIFEST), "rb") as handle:
+            raw = handle.read(MAX_MANIFEST_BYTES + 1)
+    except OSError as exc:
+        findings.append(
+            Finding(path=MANIFEST, kind="manifest", detail=f"unreadable: {exc.strerror}")
+        )
+        return Report(
+            bundle=root, format="dir", findings=tuple(findings), manifest=None, manifest_sha256=None
+        )
     manifest, sha, problem = _parse(raw)
     if manifest is None:
         findings.append(problem)  # type: ignore[arg-type]
