@@ -280,3 +280,10 @@ def test_a_bad_metadata_requirement_is_named(cli, example, tmp_path):
     assert out.exit_code == 2
     assert f"{recipe.resolve()}: metadata.requirements[0]: not a requirement" in out.stderr
     assert not (tmp_path / "out" / "bundle-demo").exists()
+
+
+def test_an_output_path_that_is_a_file_exits_2(cli, example, tmp_path):
+    (tmp_path / "taken").write_text("x\n", encoding="utf-8")
+    out = cli("bundle", "create", str(example / "recipe.yaml"), "-o", str(tmp_path / "taken"))
+    assert out.exit_code == 2
+    assert f"--output {tmp_path / 'taken'}: cannot create the output folder" in out.stderr

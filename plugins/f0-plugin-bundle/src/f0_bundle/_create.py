@@ -107,7 +107,11 @@ def create_bundle(
         raise BundleError(msg, where=first.where)
     name = bundle_name(recipe)
     epoch = source_epoch([f.source for f in analysis.files])
-    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"cannot create the output folder: {exc.strerror or exc}"
+        raise UsageError(msg, where=f"--output {output_dir}") from None
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".staging", dir=output_dir))
     try:
         built = _stage(staging, recipe, analysis, index, name, fmt, options, base_image, epoch)
