@@ -153,7 +153,11 @@ def _stage(  # noqa: PLR0917 - private, called once
     for item in analysis.files:
         target = staging / item.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(item.source, target)
+        try:
+            shutil.copyfile(item.source, target)
+        except OSError as exc:
+            msg = f"cannot copy into the bundle: {exc.strerror or exc}"
+            raise BundleError(msg, where=str(item.source)) from None
     f0_keys = {canonical(n.name) for n in analysis.needs if n.is_f0}
     if not options.minimal:
         f0_keys |= set(index.f0_plugins().values()) - {SELF}
