@@ -84,7 +84,8 @@ def test_bundle_travels_verifies_and_runs_offline(f0, tmp_path):
     )  # fmt: skip
     assert ran.returncode == 0, ran
     assert "bundle-demo: 31 words; top: the=7, and=3, code=2" in ran.stdout
-    assert "COMPLETED" in ran.stdout
+    # --minimal left the terminal reporter out: only what the steps print shows
+    assert "f0 bundle: running recipe.yaml" in ran.stderr
     assert f0("bundle", "verify", str(moved)).returncode == 0  # the run did not write into it
     venv_line = next(ln for ln in ran.stderr.splitlines() if "building a virtualenv in" in ln)
     assert not Path(venv_line.rsplit(" ", 1)[1]).parent.exists()  # the work folder is cleaned up

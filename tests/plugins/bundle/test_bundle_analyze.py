@@ -48,7 +48,7 @@ def test_text_output(cli, example):
     out = analyze(cli, example / "recipe.yaml")
     assert out.exit_code == 0
     assert "helpers/text.py  [module]" in out.stdout
-    assert "f0-plugin-local==0.1.0  (scheduler local)" in out.stdout
+    assert f"f0-plugin-local=={md.version('f0-plugin-local')}  (scheduler local)" in out.stdout
 
 
 def test_third_party_imports_are_pinned_to_installed_versions(cli, tmp_path):

@@ -42,7 +42,8 @@ def register(app: typer.Typer) -> None:
         from f0_bundle._analyze import analyze
 
         hooks = hooks_of(ctx)
-        result = analyze(hooks.load_recipe(recipe), hooks)
+        # With positions: every unresolved need is reported at its file:line:col.
+        result = analyze(hooks.load_recipe(recipe, positions=True), hooks)
         if as_json:
             typer.echo(json.dumps(result.to_json(), indent=2))
         else:
@@ -82,7 +83,7 @@ def register(app: typer.Typer) -> None:
         if base_image is not None and not with_dockerfile:
             raise UsageError("only makes sense with --dockerfile", where="--base-image")
         hooks = hooks_of(ctx)
-        loaded = hooks.load_recipe(recipe)
+        loaded = hooks.load_recipe(recipe, positions=True)
         problems = [p for p in (*loaded.problems, *hooks.validate_recipe(loaded)) if p.is_error]
         if problems:
             raise RecipeValidationError(problems)
