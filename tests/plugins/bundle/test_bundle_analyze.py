@@ -213,3 +213,24 @@ def test_imports_of_f0_and_of_editable_plugins_map_to_their_distributions(cli, t
     ]
     assert "kernel" in deps["f0"]["why"]
     assert any(w.startswith("import f0 (") for w in deps["f0"]["why"])
+
+
+def test_module_function_strings_in_step_keys_bring_their_local_module(cli, tmp_path):
+    write_project(
+        tmp_path,
+        {
+            "recipe.yaml": """
+                metadata: {name: d}
+                steps:
+                  - {name: a, idx: 1, module: steps, function: run, args: {check: "probes.disk:ping", at: "12:30", other: "json:dumps"}}
+            """,
+            "steps.py": "def run(context, params):\n    pass\n",
+            "probes/__init__.py": "",
+            "probes/disk.py": "import attrs\n\ndef ping():\n    return True\n",
+        },
+    )
+    data = json.loads(analyze(cli, tmp_path / "recipe.yaml", "--json").stdout)
+    paths = {f["path"] for f in data["required_files"]}
+    assert {"probes/__init__.py", "probes/disk.py"} <= paths
+    assert "attrs" in {d["name"] for d in data["dependencies"]}
+    assert data["unresolved"] == []

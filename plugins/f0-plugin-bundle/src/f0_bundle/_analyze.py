@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from f0_bundle._dists import KERNEL, SELF, DistIndex
-from f0_bundle._files import RESERVED, data_files, local_module_files
+from f0_bundle._files import RESERVED, data_files, local_module_files, module_refs
 from f0_bundle._imports import ImportScanError, scan_imports
 from f0_bundle._model import BundleFile, Need, Unresolved
 from f0_bundle._plugins import needed_plugins
@@ -95,6 +95,9 @@ def analyze(recipe: Recipe, hooks: Providers | None, index: DistIndex | None = N
                     state.warnings.append(f"step {step.name!r}: {warning}")
                 else:
                     state.add_file(rel, "data", source)
+            for module in module_refs(value):  # "checks:inbox_backlog" in a step's keys
+                if local_module_files(state.root, module) is not None:
+                    state.need_module(module, f"{recipe.path}: steps[{step.name}]", optional=True)
     state.follow_imports()
     requirements = _requirements(recipe.metadata)
     if hooks is not None:

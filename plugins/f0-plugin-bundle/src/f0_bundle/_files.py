@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EXCLUDED_DIRS", "RESERVED", "data_files", "excluded", "local_module_files"]
+__all__ = [
+    "EXCLUDED_DIRS",
+    "RESERVED",
+    "data_files",
+    "excluded",
+    "local_module_files",
+    "module_refs",
+]
 
 #: Files the bundle itself writes at its root; a recipe file of that name clashes.
 RESERVED = frozenset(
@@ -82,6 +90,17 @@ def data_files(value: Any, root: Path) -> Iterator[tuple[str, Path, str | None]]
     for text in _strings(value):
         for candidate in _candidates(text):
             yield from _resolve(candidate, root)
+
+
+_MODULE_REF = re.compile(r"([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*):[A-Za-z_]\w*")
+
+
+def module_refs(value: Any) -> Iterator[str]:
+    """Module names in ``"module:function"`` strings (a custom check, a callback...)."""
+    for text in _strings(value):
+        match = _MODULE_REF.fullmatch(text.strip())
+        if match:
+            yield match[1]
 
 
 def _strings(value: Any) -> Iterator[str]:
