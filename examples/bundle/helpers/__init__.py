@@ -1,0 +1,1 @@
+"""A local helper package of the bundle example (bundled with the recipe)."""
