@@ -1,0 +1,111 @@
+"""The ``dask`` scheduler: options checked and the cluster reached once, one :class:`DaskRun` per run."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from f0 import UsageError
+
+from f0_dask._run import DaskRun
+
+if TYPE_CHECKING:
+    from distributed import Client, LocalCluster
+    from f0 import RunSession, SchedulerOptions
+
+__all__ = ["DaskScheduler", "connect"]
+
+
+def _close(client: Client, cluster: LocalCluster | None) -> None:
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+def connect(address: str | None, workers: int) -> tuple[Client, LocalCluster | None]:
+    """A client of the cluster at *address*, or of a new LocalCluster of *workers* processes.
+
+    The LocalCluster listens on 127.0.0.1 only, has one thread per worker
+    process and no dashboard. An unreachable *address* raises
+    :class:`f0.UsageError` naming it (the wait is Dask's connect timeout,
+    ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT``).
+    """
+    from distributed import Client, LocalCluster
+
+    if address is None:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        return Client(cluster, set_as_default=False), cluster
+    try:
+        client = Client(address, set_as_default=False)
+    except (OSError, ValueError, TypeError) as exc:
+        # OSError: refused or timed out; ValueError/TypeError: an address Dask cannot parse.
+        msg = f"cannot reach the Dask scheduler at {address!r}: {exc}"
+        raise UsageError(msg, where="--dask-address") from None
+    return client, None
+
+
+class DaskScheduler:
+    """Runs each step as a Dask task; applies deltas here, in completion order.
+
+    ``options.extra``: ``dask_address`` (a running scheduler; default a
+    LocalCluster of ``options.workers`` processes, or one per CPU) and
+    ``dask_shared`` (workers see the recipe folder at its path, so it is not
+    shipped). With an address, ``options.workers`` caps the steps in flight.
+    """
+
+    def __init__(self, options: SchedulerOptions) -> None:
+        if options.pool != "thread":
+            msg = "--processes is for the local scheduler; Dask workers are processes already"
+            raise UsageError(msg, where="--processes")
+        address = options.extra.get("dask_address")
+        if address is not None and (not isinstance(address, str) or not address.strip()):
+            raise UsageError("give a scheduler address like tcp://HOST:PORT", where="--dask-address")
+        workers = options.workers if options.workers is not None else (os.cpu_count() or 1)
+        if workers < 1:
+            msg = f"workers must be at least 1, not {workers}"
+            raise UsageError(msg, where="--workers")
+        self.options = options
+        self.address: str | None = address.strip() if address else None
+        # Reached now, not in run(): an unreachable cluster fails before the
+        # run is recorded as started.
+        self.client, self.cluster = connect(self.address, workers)
+        self._finalizer = weakref.finalize(self, _close, self.client, self.cluster)
+        self.limit: int | None = options.workers if self.address is not None else None
+        self.ship = self.address is not None and not options.extra.get("dask_shared", False)
+
+    def run(self, session: RunSession) -> None:
+        """Run every step of *session* on the cluster; return when each has been reported."""
+        try:
+            with tempfile.TemporaryDirectory(prefix="f0-dask-") as tmp:
+                shipped = self._ship(session, Path(tmp)) if self.ship else None
+                DaskRun(
+                    session,
+                    self.client,
+                    continue_on_error=self.options.continue_on_error,
+                    limit=self.limit,
+                    shipped=shipped,
+                ).run()
+        finally:
+            self._finalizer()
+
+    def _ship(self, session: RunSession, tmp: Path) -> str:
+        from f0_dask._ship import pack_folder
+
+        archive = pack_folder(session.recipe.base_dir, tmp)
+        self.client.upload_file(str(archive), load=False)
+        return archive.name
+
+    def __repr__(self) -> str:
+        where: Any = self.address or "LocalCluster"
+        return f"DaskScheduler({where})"
