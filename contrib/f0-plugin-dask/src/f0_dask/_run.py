@@ -20,7 +20,7 @@ import heapq
 import queue
 import random
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from f0 import Delta, StepOutcome, StepResult, StepStatus
 
@@ -28,7 +28,7 @@ from f0_dask._worker import attempt_on_worker
 
 if TYPE_CHECKING:
     from distributed import Client, Future
-    from f0 import RetryPolicy, RunSession, Step
+    from f0 import RetryPolicy, RunSession
 
 __all__ = ["CANCELLED", "DISABLED", "DaskRun", "backoff"]
 
@@ -84,9 +84,10 @@ class DaskRun:
         self._started: list[float | None] = [None] * n
         self._ready: list[int] = []  # ranks
         self._retries: list[tuple[float, int, int]] = []  # (due, step, next attempt)
-        self._inflight: dict[str, tuple[int, int, Future]] = {}  # key -> (step, attempt, future)
+        # task key -> (step, attempt, future)
+        self._inflight: dict[str, tuple[int, int, Future[Any]]] = {}
         self._active = 0  # steps in flight or waiting to retry
-        self._done: queue.SimpleQueue[Future] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
         self._stopped_by: str | None = None
 
     # -- the main loop ---------------------------------------------------------
@@ -151,8 +152,8 @@ class DaskRun:
         self._inflight[key] = (i, attempt, future)
         future.add_done_callback(self._done.put)  # called on the client's event loop thread
 
-    def _receive(self, future: Future) -> None:
-        entry = self._inflight.pop(future.key, None)
+    def _receive(self, future: Future[Any]) -> None:
+        entry = self._inflight.pop(str(future.key), None)
         if entry is None:
             return  # cancelled meanwhile
         i, attempt, _ = entry
@@ -176,7 +177,7 @@ class DaskRun:
         self._finish(i, result, delta)
 
     @staticmethod
-    def _result(future: Future) -> tuple[StepOutcome, Delta | None]:
+    def _result(future: Future[Any]) -> tuple[StepOutcome, Delta | None]:
         try:
             outcome, delta = future.result()
         except Exception as exc:  # noqa: BLE001 - a lost task (KilledWorker...) fails the attempt

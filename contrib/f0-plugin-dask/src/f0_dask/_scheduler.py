@@ -70,7 +70,9 @@ class DaskScheduler:
             raise UsageError(msg, where="--processes")
         address = options.extra.get("dask_address")
         if address is not None and (not isinstance(address, str) or not address.strip()):
-            raise UsageError("give a scheduler address like tcp://HOST:PORT", where="--dask-address")
+            raise UsageError(
+                "give a scheduler address like tcp://HOST:PORT", where="--dask-address"
+            )
         workers = options.workers if options.workers is not None else (os.cpu_count() or 1)
         if workers < 1:
             msg = f"workers must be at least 1, not {workers}"

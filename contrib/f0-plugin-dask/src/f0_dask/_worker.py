@@ -9,6 +9,8 @@ succeeded, the step's delta; the client applies that delta.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -82,8 +84,11 @@ def attempt_on_worker(
     """
     if shipped is not None:
         env = attrs.evolve(env, base_dir=shipped_folder(shipped))
-    if env.timeout is None:
-        outcome = run_attempt(runner, step, view, env)
-    else:
-        outcome = _with_deadline(runner, step, view, env, env.timeout)
+    # What a step prints goes to stderr, as under `f0 run --json` locally: a
+    # LocalCluster's workers share f0's stdout, which carries only the result.
+    with contextlib.redirect_stdout(sys.stderr):
+        if env.timeout is None:
+            outcome = run_attempt(runner, step, view, env)
+        else:
+            outcome = _with_deadline(runner, step, view, env, env.timeout)
     return outcome, (view.delta() if outcome.success else None)
