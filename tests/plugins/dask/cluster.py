@@ -115,7 +115,7 @@ class Cluster:
             if proc is None:
                 continue
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=3)  # a worker waits for a step still sleeping: don't
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)

@@ -256,3 +256,43 @@ def test_a_killed_worker_does_not_lose_or_double_a_step(tmp_path: Path) -> None:
         assert seqs == list(range(1, 8))
     finally:
         cluster.stop()
+
+
+def test_ctrl_c_cancels_the_run(cluster: Cluster, tmp_path: Path) -> None:
+    log = tmp_path / "executions.log"
+    recipe = write_recipe(
+        tmp_path / "cancel",
+        f"""
+metadata: {{name: cancel}}
+steps:
+  - {{name: long, idx: 1, module: steps, function: put, args: {{me: long, log: {log}, sleep: 30}}}}
+  - {{name: after, idx: 2, module: steps, function: put, depends_on: [long]}}
+""",
+    )
+    proc = subprocess.Popen(
+        [str(F0), "run", str(recipe), "--json", "--quiet", "--scheduler", "dask",
+         "--dask-address", cluster.address],
+        cwd=recipe.parent,
+        env={**os.environ, "NO_COLOR": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (log.exists() and "start long" in log.read_text()):
+            assert time.monotonic() < deadline, "the step never started"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    result = json.loads(out)
+    assert result["status"] == "CANCELLED"
+    assert result["steps"]["long"]["status"] == "CANCELLED"
+    assert result["steps"]["after"]["status"] == "SKIPPED"
+    assert result["steps"]["after"]["error"] == "run cancelled"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -91,22 +92,39 @@ class DaskScheduler:
         try:
             with tempfile.TemporaryDirectory(prefix="f0-dask-") as tmp:
                 shipped = self._ship(session, Path(tmp)) if self.ship else None
-                DaskRun(
-                    session,
-                    self.client,
-                    continue_on_error=self.options.continue_on_error,
-                    limit=self.limit,
-                    shipped=shipped,
-                ).run()
+                try:
+                    DaskRun(
+                        session,
+                        self.client,
+                        continue_on_error=self.options.continue_on_error,
+                        limit=self.limit,
+                        shipped=shipped,
+                    ).run()
+                finally:
+                    if shipped is not None:
+                        self._unship(shipped)
         finally:
             self._finalizer()
 
     def _ship(self, session: RunSession, tmp: Path) -> str:
+        """Send the recipe folder to every worker (and to workers that join later).
+
+        What ``Client.upload_file(path, load=False)`` does, with the plugin
+        named after the archive: runs of the same folder replace one plugin
+        instead of piling up copies on the scheduler, and it is removed
+        after the run (workers keep the file).
+        """
+        from distributed.diagnostics.plugin import UploadFile
+
         from f0_dask._ship import pack_folder
 
         archive = pack_folder(session.recipe.base_dir, tmp)
-        self.client.upload_file(str(archive), load=False)
+        self.client.register_plugin(UploadFile(str(archive), load=False), name=archive.name)
         return archive.name
+
+    def _unship(self, name: str) -> None:
+        with contextlib.suppress(Exception):  # cleanup only: the run's result stands
+            self.client.unregister_worker_plugin(name)
 
     def __repr__(self) -> str:
         where: Any = self.address or "LocalCluster"
