@@ -13,7 +13,7 @@ _HERE = str(Path(__file__).parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from cluster import Cluster  # noqa: E402
+from dask_cluster import Cluster  # noqa: E402
 
 from tests.e2e.conftest import F0Result, run_f0  # noqa: E402
 

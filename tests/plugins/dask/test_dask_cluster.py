@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cluster import Cluster, free_port
-from helpers import comparable, write_recipe
+from dask_cluster import Cluster, free_port
+from dask_helpers import comparable, write_recipe
 
 from tests.e2e.conftest import F0
 

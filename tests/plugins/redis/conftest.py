@@ -12,7 +12,7 @@ _HERE = str(Path(__file__).parent)
 if _HERE not in sys.path:  # --import-mode=importlib does not put this folder on the path
     sys.path.insert(0, _HERE)
 
-from server import RedisServer  # noqa: E402
+from redis_server import RedisServer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

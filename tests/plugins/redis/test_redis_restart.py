@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from f0_redis import ChangeFeed, RedisContextStore, RedisRunStore
-from server import RedisServer
+from redis_server import RedisServer
 
 from tests.e2e.conftest import F0
 
@@ -119,7 +119,7 @@ def test_a_run_outlives_a_redis_restart(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("option", ["--context", "--store"])
 def test_unreachable_redis_is_one_line(option: str, tmp_path: Path) -> None:
-    from server import free_port
+    from redis_server import free_port
 
     (tmp_path / "steps.py").write_text(STEPS)
     (tmp_path / "recipe.yaml").write_text(

@@ -8,7 +8,7 @@ import pytest
 from f0 import UsageError
 from f0.testing import ContextStoreContract, RunStoreContract
 from f0_redis import ChangeFeed, RedisContextStore, RedisRunStore
-from server import free_port
+from redis_server import free_port
 
 
 class TestRedisContextStore(ContextStoreContract):
