@@ -138,3 +138,55 @@ def test_unreachable_redis_is_one_line(option: str, tmp_path: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith(f"{option}: cannot use Redis at {url}")
+
+
+def test_resume_cache_and_runs_list_through_the_redis_store(tmp_path: Path) -> None:
+    server = RedisServer(tmp_path / "redis")
+    try:
+        folder = tmp_path / "recipe"
+        folder.mkdir()
+        (folder / "steps.py").write_text(
+            STEPS
+            + """
+def gate(context, params):
+    if Path(params["flag"]).exists():
+        raise RuntimeError("gate closed")
+    context.set("gate", "open")
+"""
+        )
+        log, flag = tmp_path / "executions.log", tmp_path / "closed"
+        flag.write_text("x")
+        (folder / "recipe.yaml").write_text(
+            "metadata: {name: redisresume}\nsteps:\n"
+            f"  - {{name: a, idx: 1, module: steps, function: put, cache: true, args: {{me: a, n: 1, sleep: 0, log: {log}}}}}\n"
+            f"  - {{name: g, idx: 2, module: steps, function: gate, args: {{flag: {flag}}}, depends_on: [a]}}\n"
+        )
+        env = {**os.environ, "NO_COLOR": "1", "F0_STORE": server.url(1)}
+
+        def f0(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [str(F0), *args],
+                cwd=folder,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+
+        assert f0("run", "recipe.yaml", "--quiet").returncode == 1
+        flag.unlink()
+        resumed = f0("run", "recipe.yaml", "--quiet", "--json", "--resume", "last")
+        assert resumed.returncode == 0, resumed.stderr
+        assert json.loads(resumed.stdout)["context"]["gate"] == "open"
+        again = f0("run", "recipe.yaml", "--quiet", "--json")  # a is cached now
+        assert json.loads(again.stdout)["steps"]["a"]["status"] == "CACHED"
+        assert log.read_text().split() == ["a"]  # ran once in three runs
+        listed = json.loads(f0("runs", "list", "--json").stdout)
+        runs = listed["runs"] if isinstance(listed, dict) else listed
+        assert [r["status"] for r in runs] == ["COMPLETED", "COMPLETED", "FAILED"]
+        cached = f0("cache", "list", "--json")
+        assert cached.returncode == 0, cached.stderr
+        assert '"a"' in cached.stdout
+    finally:
+        server.stop()
