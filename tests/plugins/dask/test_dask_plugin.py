@@ -71,3 +71,11 @@ def test_pack_folder_skips_history_and_caches(tmp_path) -> None:
     assert pack_folder(src, out) == first  # same content, same name
     (src / "steps.py").write_text("x = 2\n")
     assert pack_folder(src, out) != first
+
+
+@pytest.mark.parametrize("address", ["foo:bar", "http://127.0.0.1:1", "tcp://127.0.0.1:port"])
+def test_an_address_dask_cannot_parse_is_a_usage_error(address: str) -> None:
+    with pytest.raises(UsageError, match="is not a Dask scheduler address") as raised:
+        f0_dask.f0_scheduler(name="dask", options=SchedulerOptions(extra={"dask_address": address}))
+    assert raised.value.where == "--dask-address"
+    assert address in str(raised.value)

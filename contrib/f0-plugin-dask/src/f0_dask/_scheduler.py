@@ -47,10 +47,17 @@ def connect(address: str | None, workers: int) -> tuple[Client, LocalCluster | N
             silence_logs=logging.ERROR,
         )
         return Client(cluster, set_as_default=False), cluster
+    from distributed.comm.addressing import get_address_host_port, normalize_address
+
+    try:
+        # Checked before a Client exists: a half-built one complains again at exit.
+        get_address_host_port(normalize_address(address))
+    except (ValueError, TypeError) as exc:
+        msg = f"{address!r} is not a Dask scheduler address like tcp://HOST:PORT: {exc}"
+        raise UsageError(msg, where="--dask-address") from None
     try:
         client = Client(address, set_as_default=False)
-    except (OSError, ValueError, TypeError) as exc:
-        # OSError: refused or timed out; ValueError/TypeError: an address Dask cannot parse.
+    except OSError as exc:  # refused, or nothing answered within the connect timeout
         msg = f"cannot reach the Dask scheduler at {address!r}: {exc}"
         raise UsageError(msg, where="--dask-address") from None
     return client, None
