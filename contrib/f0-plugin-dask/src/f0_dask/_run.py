@@ -28,7 +28,7 @@ from f0_dask._worker import attempt_on_worker
 
 if TYPE_CHECKING:
     from distributed import Client, Future
-    from f0 import RetryPolicy, RunSession
+    from f0 import RetryPolicy, Session
 
 __all__ = ["CANCELLED", "DISABLED", "DaskRun", "backoff"]
 
@@ -51,11 +51,11 @@ def backoff(policy: RetryPolicy, attempt: int) -> float:
 
 
 class DaskRun:
-    """Drives one :class:`f0.RunSession` to the end on a Dask cluster."""
+    """Drives one :class:`f0.Session` to the end on a Dask cluster."""
 
     def __init__(
         self,
-        session: RunSession,
+        session: Session,
         client: Client,
         *,
         continue_on_error: bool,

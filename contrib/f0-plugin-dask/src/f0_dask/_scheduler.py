@@ -16,7 +16,7 @@ from f0_dask._run import DaskRun
 
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
-    from f0 import RunSession, SchedulerOptions
+    from f0 import SchedulerOptions, Session
 
 __all__ = ["DaskScheduler", "connect"]
 
@@ -94,7 +94,7 @@ class DaskScheduler:
         self.limit: int | None = options.workers if self.address is not None else None
         self.ship = self.address is not None and not options.extra.get("dask_shared", False)
 
-    def run(self, session: RunSession) -> None:
+    def run(self, session: Session) -> None:
         """Run every step of *session* on the cluster; return when each has been reported."""
         try:
             with tempfile.TemporaryDirectory(prefix="f0-dask-") as tmp:
@@ -113,7 +113,7 @@ class DaskScheduler:
         finally:
             self._finalizer()
 
-    def _ship(self, session: RunSession, tmp: Path) -> str:
+    def _ship(self, session: Session, tmp: Path) -> str:
         """Send the recipe folder to every worker (and to workers that join later).
 
         What ``Client.upload_file(path, load=False)`` does, with the plugin
