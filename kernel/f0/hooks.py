@@ -35,10 +35,21 @@ PROVIDER_HINTS: dict[str, dict[str, str]] = {
         "python": "f0-plugin-python",
         "shell": "f0-plugin-python",
         "params": "f0-plugin-params",
+        "files": "f0-plugin-files",
+        "template": "f0-plugin-templates",
+        "validate": "f0-plugin-validate",
+        "batch": "f0-plugin-batch",
+        "http": "f0-plugin-http",
+        "sql": "f0-plugin-sql",
+        "health": "f0-plugin-health",
     },
     "scheduler": {"local": "f0-plugin-local", "dask": "f0-plugin-dask"},
-    "context store": {"memory": "f0-plugin-context", "sqlite": "f0-plugin-store"},
-    "run store": {"sqlite": "f0-plugin-store"},
+    "context store": {
+        "memory": "f0-plugin-context",
+        "sqlite": "f0-plugin-store",
+        "redis": "f0-plugin-redis",
+    },
+    "run store": {"sqlite": "f0-plugin-store", "redis": "f0-plugin-redis"},
 }
 
 
