@@ -84,6 +84,8 @@ class DaskRun:
         self._started: list[float | None] = [None] * n
         self._ready: list[int] = []  # ranks
         self._retries: list[tuple[float, int, int]] = []  # (due, step, next attempt)
+        #: Worker of each step's last failed attempt: its retry goes there first.
+        self._last_worker: dict[int, str] = {}
         # task key -> (step, attempt, future)
         self._inflight: dict[str, tuple[int, int, Future[Any]]] = {}
         self._active = 0  # steps in flight or waiting to retry
@@ -138,6 +140,10 @@ class DaskRun:
         step = self._steps[i]
         session.started(step, attempt)
         key = f"f0-{step.name}-{session.run_id}-{attempt}"
+        # A retry prefers the worker of the failed attempt: state a step keeps in
+        # its process (a circuit breaker, a rate limiter) sees every attempt, as
+        # in one local process. Any worker will do if that one is gone.
+        worker = self._last_worker.pop(i, None)
         future = self._client.submit(
             attempt_on_worker,
             session.runner(step),
@@ -148,6 +154,8 @@ class DaskRun:
             key=key,
             pure=False,
             priority=len(self._steps) - self._rank[i],  # higher runs first, as idx orders
+            workers=None if worker is None else [worker],
+            allow_other_workers=worker is not None,
         )
         self._inflight[key] = (i, attempt, future)
         future.add_done_callback(self._done.put)  # called on the client's event loop thread
@@ -157,8 +165,8 @@ class DaskRun:
         if entry is None:
             return  # cancelled meanwhile
         i, attempt, _ = entry
-        outcome, delta = self._result(future)
         step = self._steps[i]
+        outcome, delta = self._result(future, i, where=attempt < step.retry.max_attempts)
         if not outcome.success and attempt < step.retry.max_attempts:
             due = time.time() + backoff(step.retry, attempt)
             heapq.heappush(self._retries, (due, i, attempt + 1))
@@ -176,13 +184,20 @@ class DaskRun:
         )
         self._finish(i, result, delta)
 
-    @staticmethod
-    def _result(future: Future[Any]) -> tuple[StepOutcome, Delta | None]:
+    def _result(
+        self, future: Future[Any], i: int, *, where: bool
+    ) -> tuple[StepOutcome, Delta | None]:
+        """The attempt's (outcome, delta); with *where*, remember the worker of step *i*'s failure."""
         try:
             outcome, delta = future.result()
         except Exception as exc:  # noqa: BLE001 - a lost task (KilledWorker...) fails the attempt
             error = f"dask: {type(exc).__name__}: {exc}"
-            return StepOutcome(success=False, exit_code=1, error=error), None
+            outcome, delta = StepOutcome(success=False, exit_code=1, error=error), None
+        else:
+            if where and not outcome.success:
+                holders = self._client.who_has(future).get(future.key, ())
+                if holders:
+                    self._last_worker[i] = holders[0]
         finally:
             future.release()
         return outcome, delta
