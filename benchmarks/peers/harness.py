@@ -16,6 +16,7 @@ and ``results/peers.md``; ``--readme`` also puts the tables into
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -146,10 +147,8 @@ class Proc:
                 return json.loads(line[8:])
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def wait(self) -> tuple[int, float, float]:
         """(exit code, wall seconds, peak RSS MiB) — RSS of the largest process in the tree."""
@@ -175,7 +174,9 @@ def plan_cases(args: argparse.Namespace) -> list[dict[str, Any]]:
     return cases
 
 
-def sized_for(system: System, case: dict[str, Any], cut: dict[Any, tuple[int, str]]) -> dict[str, Any]:
+def sized_for(
+    system: System, case: dict[str, Any], cut: dict[Any, tuple[int, str]]
+) -> dict[str, Any]:
     """*case* at the size *system* runs it (its budget cap, or a size cut after a timeout)."""
     key = (system.key, case["mode"], case["shape"])
     size, note = case["size"], ""
@@ -239,8 +240,17 @@ class Harness:
                 recipe = self.recipe(case)
                 cwd = self.tmp / "cwd" / f"{system.key}-{case['id']}-{rep}"
                 cwd.mkdir(parents=True, exist_ok=True)
-                argv = [str(self.f0), "run", str(recipe), "--json", "--workers", str(shapes.WORKERS)]
-                proc = Proc([*argv, *system.cli_args], cwd=cwd, env=self.env, log=cwd / "stderr.log")
+                argv = [
+                    str(self.f0),
+                    "run",
+                    str(recipe),
+                    "--json",
+                    "--workers",
+                    str(shapes.WORKERS),
+                ]
+                proc = Proc(
+                    [*argv, *system.cli_args], cwd=cwd, env=self.env, log=cwd / "stderr.log"
+                )
                 timer = threading.Timer(self.args.timeout, proc.kill)
                 timer.start()
                 rc, wall, rss = proc.wait()
@@ -261,7 +271,9 @@ class Harness:
         if python is None:
             for case in cases:
                 why = self.missing.get(system.venv or "", "not installed")
-                self.record(system, sized_for(system, case, self.cut), rep, status=f"not run: {why}")
+                self.record(
+                    system, sized_for(system, case, self.cut), rep, status=f"not run: {why}"
+                )
             return
         todo = [sized_for(system, c, self.cut) for c in cases]
         attempts = 0
@@ -290,10 +302,14 @@ class Harness:
                     line = proc.next_result(self.args.timeout)
                     if line is None:
                         break
-                    case = sized[line["id"]]
-                    done.add(case["id"])
+                    done.add(line["id"])  # the worker answers in order
                     self.record(
-                        system, case, rep, status="ok", run_s=line["run_s"], rss_mib=line["maxrss_kb"] / 1024
+                        system,
+                        current,
+                        rep,
+                        status="ok",
+                        run_s=line["run_s"],
+                        rss_mib=line["maxrss_kb"] / 1024,
                     )
             except TimeoutError:
                 proc.kill()
@@ -301,7 +317,11 @@ class Harness:
                 self.timed_out(system, current)
                 done.add(current["id"])
                 proc.wait()
-                todo = [sized_for(system, c, self.cut) for c in cases if sized_for(system, c, self.cut)["id"] not in done]
+                todo = [
+                    sized_for(system, c, self.cut)
+                    for c in cases
+                    if sized_for(system, c, self.cut)["id"] not in done
+                ]
                 continue
             rc, wall, rss = proc.wait()
             missing = [c for c in todo if c["id"] not in done]
@@ -309,14 +329,20 @@ class Harness:
                 tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["?"]
                 self.record(system, missing[0], rep, status=f"error: exit {rc}: {tail[0][:160]}")
                 done.add(missing[0]["id"])
-                todo = [c for c in missing[1:]]
+                todo = list(missing[1:])
                 continue
-            self.records.append({"system": system.key, "rep": rep, "batch_wall_s": wall, "batch_rss_mib": rss})
+            self.records.append(
+                {"system": system.key, "rep": rep, "batch_wall_s": wall, "batch_rss_mib": rss}
+            )
             todo = []
 
     def run_rounds(self, systems: list[System], cases: list[dict[str, Any]]) -> None:
         for rep in range(1, self.args.repeats + 1):
-            print(f"peers: round {rep}/{self.args.repeats} ({time.strftime('%H:%M:%S')}, load {load()})", file=sys.stderr, flush=True)
+            print(
+                f"peers: round {rep}/{self.args.repeats} ({time.strftime('%H:%M:%S')}, load {load()})",
+                file=sys.stderr,
+                flush=True,
+            )
             for system in systems:
                 if system.kind == "cli":
                     self.run_cli(system, cases, rep)
@@ -328,7 +354,13 @@ class Harness:
         size = 500 if self.args.quick else 10_000
         rows = []
         for shape, n in (("chain", size), ("fan", size + 2), ("independent", size)):
-            case = {"mode": "noop", "shape": shape, "size": n, "sleep_s": 0.0, "id": f"cmd-{shape}-{n}"}
+            case = {
+                "mode": "noop",
+                "shape": shape,
+                "size": n,
+                "sleep_s": 0.0,
+                "id": f"cmd-{shape}-{n}",
+            }
             recipe = self.recipe(case)
             for command in ("validate", "plan", "run"):
                 argv = [str(self.f0), command, str(recipe)]
@@ -367,19 +399,28 @@ class Harness:
         for label, venv, argv in (("python -c pass (floor)", None, ()), *HELP_COMMANDS):
             if venv is not None and venv not in self.pythons:
                 if not self.args.quick:
-                    rows.append({"command": label, "status": f"not run: {self.missing.get(venv, 'not selected')}"})
+                    rows.append(
+                        {
+                            "command": label,
+                            "status": f"not run: {self.missing.get(venv, 'not selected')}",
+                        }
+                    )
                 continue
             bindir = Path(sys.executable).parent if venv is None else self.pythons[venv].parent
             cmd = floor if not argv else [str(bindir / argv[0]), *argv[1:]]
             walls, status = [], "ok"
             for i in range(runs + 1):
                 t0 = time.perf_counter()
-                proc = subprocess.run(cmd, env=self.env, capture_output=True, check=False, timeout=120)
+                proc = subprocess.run(
+                    cmd, env=self.env, capture_output=True, check=False, timeout=120
+                )
                 if i:
                     walls.append(time.perf_counter() - t0)
                 if proc.returncode:
                     status = f"exit {proc.returncode}"
-            rows.append({"command": label, "status": status, "median_ms": statistics.median(walls) * 1000})
+            rows.append(
+                {"command": label, "status": status, "median_ms": statistics.median(walls) * 1000}
+            )
             print(f"  {rows[-1]}", file=sys.stderr, flush=True)
         return rows
 
@@ -390,17 +431,29 @@ def load() -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shape", nargs="+", choices=list(shapes.SHAPES), default=list(shapes.SHAPES))
+    parser.add_argument(
+        "--shape", nargs="+", choices=list(shapes.SHAPES), default=list(shapes.SHAPES)
+    )
     parser.add_argument("--system", nargs="+", choices=list(SYSTEMS), default=list(SYSTEMS))
     parser.add_argument("--mode", nargs="+", choices=("noop", "sleep"), default=["noop", "sleep"])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    parser.add_argument("--repeats", type=int, default=3, help="rounds; each figure is their median")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="rounds; each figure is their median"
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a run is cut")
-    parser.add_argument("--no-extras", action="store_true", help="skip f0 validate/plan and --help timings")
-    parser.add_argument("--out", type=Path, default=HERE / "results", help="folder for peers.json/.md")
+    parser.add_argument(
+        "--no-extras", action="store_true", help="skip f0 validate/plan and --help timings"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=HERE / "results", help="folder for peers.json/.md"
+    )
     parser.add_argument("--venvs", type=Path, default=ROOT / ".bench-venvs", help="peer venvs")
-    parser.add_argument("--readme", action="store_true", help="write the tables into benchmarks/README.md")
-    parser.add_argument("--plot", action="store_true", help="draw peers.png (matplotlib in its own venv)")
+    parser.add_argument(
+        "--readme", action="store_true", help="write the tables into benchmarks/README.md"
+    )
+    parser.add_argument(
+        "--plot", action="store_true", help="draw peers.png (matplotlib in its own venv)"
+    )
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
@@ -443,7 +496,13 @@ def main(argv: list[str] | None = None) -> int:
     meta["load_after"] = load()
     meta["duration_s"] = round(time.time() - started, 1)
     results = report.summarise(harness.records, systems, cases)
-    data = {"meta": meta, "results": results, "commands": commands, "help": help_rows, "records": harness.records}
+    data = {
+        "meta": meta,
+        "results": results,
+        "commands": commands,
+        "help": help_rows,
+        "records": harness.records,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "peers.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     markdown = report.markdown(data)
@@ -456,7 +515,9 @@ def main(argv: list[str] | None = None) -> int:
         if python is None:
             print(f"peers: no plot: {why}", file=sys.stderr)
         else:
-            subprocess.run([python, HERE / "plot.py", args.out / "peers.json", HERE / "peers.png"], check=True)
+            subprocess.run(
+                [python, HERE / "plot.py", args.out / "peers.json", HERE / "peers.png"], check=True
+            )
     return 0
 
 

@@ -93,8 +93,8 @@ def sinks(graph: Graph) -> list[str]:
 def run_cases(run_one: Callable[[dict[str, Any]], float]) -> None:
     """Run every case of ``sys.argv[1]`` through *run_one* (returns seconds) and report each."""
     job = json.loads(sys.argv[1])
-    for case in job["cases"]:
-        case = {**job, **case, "cases": None}
+    for one in job["cases"]:
+        case = {**job, **one, "cases": None}
         case["graph"] = build(case["shape"], case["size"], case["sleep_s"])
         run_s = run_one(case)
         maxrss_kb = max(

@@ -11,7 +11,7 @@ from typing import Any
 import shapes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from overhead import graphlib_pool, plain_loop  # noqa: E402 - benchmarks/ is not a package
+from overhead import graphlib_pool, plain_loop  # benchmarks/ is not a package
 
 
 def run_one(case: dict[str, Any]) -> float:
