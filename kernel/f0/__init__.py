@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from f0._markers import hookimpl, hookspec
+from f0._version import __version__
 from f0.lazy import lazy_getattr
 
 if TYPE_CHECKING:
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
         Recipe,
         RetryPolicy,
         RunInfo,
-        RunOption,
         RunResult,
         RunStatus,
         SchedulerOptions,
@@ -43,8 +43,9 @@ if TYPE_CHECKING:
         StepStatus,
     )
     from f0.plan import Plan, build_plan
-    from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepEnv, StepRunner
+    from f0.protocols import BundleTarget, Scheduler, Session, StepEnv, StepRunner
     from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
+    from f0.run_option import RunOption
     from f0.scriptlet import (
         BaseScriptlet,
         ComputeScriptlet,
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
         register_scriptlet,
     )
     from f0.session import RunSession
+    from f0.stores import ContextStore, RunStore
     from f0.validate import COMMON_STEP_KEYS
 
 _EXPORTS: dict[str, str] = {
@@ -66,7 +68,7 @@ _EXPORTS: dict[str, str] = {
     "CacheEntry": "f0.records",
     "ComputeScriptlet": "f0.scriptlet",
     "Context": "f0.context",
-    "ContextStore": "f0.protocols",
+    "ContextStore": "f0.stores",
     "DEFAULT_STORE_URL": "f0.hooks",
     "Delta": "f0.model",
     "ExecutionContext": "f0.scriptlet",
@@ -81,14 +83,15 @@ _EXPORTS: dict[str, str] = {
     "RecipeValidationError": "f0.errors",
     "RetryPolicy": "f0.model",
     "RunInfo": "f0.model",
-    "RunOption": "f0.model",
+    "RunOption": "f0.run_option",
     "RunRecord": "f0.records",
     "RunResult": "f0.model",
     "RunSession": "f0.session",
     "RunStatus": "f0.model",
-    "RunStore": "f0.protocols",
+    "RunStore": "f0.stores",
     "RunSummary": "f0.records",
     "Scheduler": "f0.protocols",
+    "Session": "f0.protocols",
     "SchedulerOptions": "f0.model",
     "ScriptletCategory": "f0.scriptlet",
     "ScriptletConfig": "f0.scriptlet",
@@ -116,7 +119,6 @@ _EXPORTS: dict[str, str] = {
     "value_digest": "f0.context",
 }
 
-__version__ = "0.1.0"
 
 __all__ = [
     "COMMON_STEP_KEYS",
@@ -153,6 +155,7 @@ __all__ = [
     "ScriptletConfig",
     "ScriptletResult",
     "ScriptletState",
+    "Session",
     "Severity",
     "SourcePos",
     "Step",

@@ -61,7 +61,7 @@ def command_group(app: typer.Typer, name: str, *, help: str) -> typer.Typer:  # 
 
 def _version_callback(value: bool) -> None:
     if value:
-        from f0 import __version__
+        from f0._version import __version__
 
         typer.echo(f"f0 {__version__}")
         raise typer.Exit
@@ -188,15 +188,17 @@ def _add_run_options(hooks: Hooks, app: typer.Typer) -> None:
     owners: dict[str, str] = {}
     for plugin, option in found:
         flag = f"--{option.name}"
-        if flag in taken:
+        if flag in taken or (option.short and option.short in taken):
             other = owners.get(flag, "f0 run")
             msg = f"plugins {other!r} and {plugin!r} both add the option {flag!r} to f0 run"
             raise PluginError(msg, plugin=plugin)
         taken.add(flag)
         owners[flag] = plugin
+        names = [flag, option.short] if option.short else [flag]
+        taken.update(names)
         default = typer.Option(
             False if option.flag else None,
-            flag,
+            *names,
             envvar=option.envvar,
             metavar=None if option.flag else option.metavar,
             help=f"{option.help} [plugin {plugin}]",
@@ -215,7 +217,7 @@ def _add_run_options(hooks: Hooks, app: typer.Typer) -> None:
 
 def _option_names(default: object) -> list[str]:
     decls = getattr(default, "param_decls", None) or ()
-    return [d for d in decls if isinstance(d, str) and d.startswith("--")]
+    return [d for d in decls if isinstance(d, str) and d.startswith("-")]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,7 +26,7 @@ import attrs
 from f0.model import Delta
 
 if TYPE_CHECKING:
-    from f0.protocols import ContextStore
+    from f0.stores import ContextStore
 
 __all__ = [
     "CALLBACK_EVENTS",

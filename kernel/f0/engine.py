@@ -26,8 +26,8 @@ from f0.session import RunSession, StoreRecorder
 if TYPE_CHECKING:
     from f0.hooks import Hooks
     from f0.model import Step
-    from f0.protocols import RunStore
     from f0.records import RunRecord
+    from f0.stores import RunStore
 
 __all__ = ["initial_context", "new_run_id", "run_recipe", "run_status"]
 

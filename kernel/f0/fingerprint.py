@@ -29,8 +29,8 @@ from f0.model import StepStatus
 if TYPE_CHECKING:
     from f0.hooks import Hooks
     from f0.model import Delta, Recipe, Step
-    from f0.protocols import RunStore
     from f0.records import CacheEntry, RunRecord, StepRecord
+    from f0.stores import RunStore
 
 __all__ = [
     "Decision",

@@ -7,8 +7,9 @@ naming the plugin to install.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from f0.errors import MissingProviderError, RecipeError, UsageError
 
@@ -16,8 +17,10 @@ if TYPE_CHECKING:
     import typer
 
     from f0.manager import F0PluginManager
-    from f0.model import Problem, Recipe, RunInfo, RunOption, RunResult, SchedulerOptions
-    from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepRunner
+    from f0.model import Problem, Recipe, RunInfo, RunResult, SchedulerOptions
+    from f0.protocols import BundleTarget, Scheduler, StepRunner
+    from f0.run_option import RunOption
+    from f0.stores import ContextStore, RunStore
 
 __all__ = ["DEFAULT_STORE_URL", "PROVIDER_HINTS", "Hooks"]
 
@@ -61,8 +64,13 @@ class Hooks:
         self._runners: dict[str, StepRunner] = {}
 
     # -- parsing -----------------------------------------------------------
-    def load_recipe(self, path: Path | str) -> Recipe:
-        """Read and parse the recipe at *path* (a ``UsageError`` if it is not a readable file)."""
+    def load_recipe(self, path: Path | str, *, positions: bool = False) -> Recipe:
+        """Read and parse the recipe at *path* (a ``UsageError`` if it is not a readable file).
+
+        With *positions* False the loader may skip source positions (see
+        ``f0_load_recipe``); :func:`f0.validate.load_and_validate` loads
+        again with positions when there is a problem to report.
+        """
         path = Path(path)
         if not path.exists():
             msg = "recipe file does not exist"
@@ -78,7 +86,7 @@ class Hooks:
         except OSError as exc:
             msg = f"cannot read recipe: {exc.strerror}"
             raise UsageError(msg, where=str(path)) from None
-        recipe = self.pm.hook.f0_load_recipe(path=path, text=text)
+        recipe = self.pm.hook.f0_load_recipe(path=path, text=text, positions=positions)
         if recipe is None:
             raise _missing("recipe", path.suffix.lower() or path.name, where=str(path))
         return recipe  # type: ignore[no-any-return]
@@ -167,6 +175,13 @@ class Hooks:
         for impl in self.pm.hook.f0_run_options.get_hookimpls():
             options: list[RunOption] = impl.function() or []  # type: ignore[assignment]
             found.extend((impl.plugin_name, option) for option in options)
+        return found
+
+    def run_observers(self, options: Mapping[str, Any]) -> list[object]:
+        """Every plugin's observers for one command-line run."""
+        found: list[object] = []
+        for observers in self.pm.hook.f0_run_observers(options=options):
+            found.extend(observers or ())
         return found
 
     def register_commands(self, app: typer.Typer) -> None:

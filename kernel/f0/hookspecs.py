@@ -14,8 +14,9 @@ observe, deploy, CLI. Implement a hook with ``from f0 import hookimpl``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import typer
@@ -25,13 +26,14 @@ if TYPE_CHECKING:
         Problem,
         Recipe,
         RunInfo,
-        RunOption,
         RunResult,
         SchedulerOptions,
         Step,
         StepResult,
     )
-    from f0.protocols import BundleTarget, ContextStore, RunStore, Scheduler, StepRunner
+    from f0.protocols import BundleTarget, Scheduler, StepRunner
+    from f0.run_option import RunOption
+    from f0.stores import ContextStore, RunStore
 
 from f0._markers import hookspec
 
@@ -39,7 +41,7 @@ from f0._markers import hookspec
 
 
 @hookspec(firstresult=True)
-def f0_load_recipe(path: Path, text: str) -> Recipe | None:
+def f0_load_recipe(path: Path, text: str, positions: bool) -> Recipe | None:
     """Parse the recipe file *path*, whose content is *text*.
 
     Return ``None`` unless you handle files with ``path.suffix``. Return a
@@ -48,7 +50,13 @@ def f0_load_recipe(path: Path, text: str) -> Recipe | None:
     ``Recipe.problems``; raise :class:`~f0.errors.RecipeError` with a position
     only when nothing can be read (syntax error, empty file).
 
-    Provider: first non-None result wins. Added in 0.1.
+    With *positions* False (the first load of every command) a loader may
+    skip source positions to load faster, and must then return the recipe
+    with ``positions=False``: when validation finds any problem, the kernel
+    loads the file again with *positions* True to say where it is. Both loads
+    must give the same steps, values and ``file_hash``.
+
+    Provider: first non-None result wins. Added in 0.1; *positions* in 0.2.
     """
 
 
@@ -190,6 +198,21 @@ def f0_run_options() -> list[RunOption] | None:
     adding the same name is an error.
 
     Collector: every plugin's options are added. Added in 0.2.
+    """
+
+
+@hookspec
+def f0_run_observers(options: Mapping[str, Any]) -> list[object] | None:
+    """Return objects to watch one ``f0 run`` started from the command line.
+
+    Each object's ``f0_run_started``/``f0_step_*``/``f0_run_finished``
+    methods (marked with ``hookimpl``) are registered for the length of that
+    run only, so they can keep per-run state (a progress bar, a connection).
+    *options* holds the kernel's output flags ``json``, ``quiet`` and
+    ``verbose`` (booleans) and every set plugin option (``f0_run_options``).
+    Runs started in-process (the Python API, tests) do not call this hook.
+
+    Collector: every plugin's observers are registered. Added in 0.2.
     """
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 import pluggy
 
-from f0 import hookspecs
+import f0.hookspecs
 from f0.errors import PluginError
 
 __all__ = [
@@ -128,7 +128,7 @@ class F0PluginManager(pluggy.PluginManager):
 
     def __init__(self) -> None:
         super().__init__("f0")
-        self.add_hookspecs(hookspecs)
+        self.add_hookspecs(f0.hookspecs)
         self.infos: dict[str, PluginInfo] = {}
         self.load_failures: list[PluginLoadFailure] = []
 

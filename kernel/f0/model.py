@@ -8,6 +8,7 @@ decoded from YAML/JSON; treat them as read-only.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,12 @@ class Step:
         return dict(self.args)
 
 
+@functools.lru_cache(maxsize=64)
+def _resolved_parent(path: Path) -> Path:
+    # Asked once per step by runners; resolving is a syscall per path part.
+    return path.parent.resolve()
+
+
 @attrs.frozen(kw_only=True)
 class Recipe:
     """A loaded recipe: metadata, steps and everything the loader noticed."""
@@ -168,11 +175,14 @@ class Recipe:
     file_hash: str = ""
     raw: Mapping[str, Any] = attrs.field(factory=dict)
     pos: SourcePos | None = None
+    #: False when the loader skipped source positions (its fast path); the
+    #: kernel loads the file again with positions to report a problem.
+    positions: bool = True
 
     @property
     def base_dir(self) -> Path:
         """The folder step modules are resolved from first."""
-        return self.path.parent.resolve() if self.path else Path.cwd()
+        return _resolved_parent(self.path) if self.path else Path.cwd()
 
     def step(self, name: str) -> Step:
         """The step called *name* (``KeyError`` if there is none)."""
@@ -281,30 +291,6 @@ class RunInfo:
     scheduler: str = "local"
     #: Values of the plugin options of ``f0 run`` (see ``f0_run_options``), by key.
     options: Mapping[str, Any] = attrs.field(factory=dict)
-
-
-@attrs.frozen(kw_only=True)
-class RunOption:
-    """An option a plugin adds to ``f0 run`` (``--context-server URL``...).
-
-    Its value reaches the run as ``RunInfo.options[key]`` and
-    ``SchedulerOptions.extra[key]``, where *key* is *name* with ``-`` as ``_``.
-    Unset options are absent (not ``None``).
-    """
-
-    #: Long option name without dashes: ``"context-server"``.
-    name: str
-    help: str
-    #: Environment variable read when the option is not given.
-    envvar: str | None = None
-    metavar: str = "VALUE"
-    #: A boolean ``--name`` switch instead of an option with a value.
-    flag: bool = False
-
-    @property
-    def key(self) -> str:
-        """The key of the value in ``RunInfo.options``."""
-        return self.name.replace("-", "_")
 
 
 @attrs.frozen(kw_only=True)

@@ -8,7 +8,7 @@ first, so a recipe without dependencies runs exactly in idx order.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -52,32 +52,31 @@ def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
     """A dependency cycle in *edges* (name -> names it depends on), or None.
 
     The cycle is returned as a path that starts and ends on the same name.
+    Linear in names + edges: each node's dependencies are walked once.
     """
     white, grey, black = 0, 1, 2
     colour = dict.fromkeys(edges, white)
     for root in edges:
         if colour[root] != white:
             continue
-        # Iterative DFS so deep chains cannot hit the recursion limit.
-        stack: list[tuple[str, int]] = [(root, 0)]
+        # Iterative DFS so deep chains cannot hit the recursion limit; each
+        # frame keeps an iterator over its node's dependencies.
+        stack: list[tuple[str, Iterator[str]]] = [(root, iter(edges[root]))]
         path: list[str] = [root]
         colour[root] = grey
         while stack:
-            node, i = stack[-1]
-            deps = [d for d in edges.get(node, ()) if d in colour]
-            if i < len(deps):
-                stack[-1] = (node, i + 1)
-                nxt = deps[i]
-                if colour[nxt] == grey:
-                    return [*path[path.index(nxt) :], nxt]
-                if colour[nxt] == white:
-                    colour[nxt] = grey
-                    stack.append((nxt, 0))
-                    path.append(nxt)
-            else:
+            node, deps = stack[-1]
+            nxt = next((d for d in deps if d in colour), None)
+            if nxt is None:
                 colour[node] = black
                 stack.pop()
                 path.pop()
+            elif colour[nxt] == grey:
+                return [*path[path.index(nxt) :], nxt]
+            elif colour[nxt] == white:
+                colour[nxt] = grey
+                stack.append((nxt, iter(edges[nxt])))
+                path.append(nxt)
     return None
 
 

@@ -6,23 +6,25 @@ does not subclass anything of the kernel's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
+from f0.stores import ContextStore, RunStore
+
 if TYPE_CHECKING:
     from f0.context import StepContext
-    from f0.model import Problem, Recipe, RunInfo, RunResult, Step, StepOutcome
-    from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
-    from f0.session import RunSession
+    from f0.model import Delta, Problem, Recipe, Step, StepOutcome, StepResult, StepStatus
 
 __all__ = [
     "BundleTarget",
     "ContextStore",
     "RunStore",
     "Scheduler",
+    "Session",
     "StepEnv",
     "StepRunner",
 ]
@@ -66,105 +68,92 @@ class StepRunner(Protocol):
         ...
 
 
+class Session(Protocol):
+    """What a scheduler is given to run: the kernel's :class:`~f0.session.RunSession`.
+
+    A scheduler decides *when* and *where* each step runs; the session does
+    everything else (the context, deltas, retries' bookkeeping, observers, the
+    run store), so every scheduler behaves the same.
+    """
+
+    @property
+    def recipe(self) -> Recipe:
+        """The recipe being run (only the steps still to run when resuming)."""
+        ...
+
+    @property
+    def cancel_event(self) -> threading.Event:
+        """Set when the run is cancelled (Ctrl-C): stop starting steps."""
+        ...
+
+    @property
+    def results(self) -> Mapping[str, StepResult]:
+        """Final results reported so far, by step name."""
+        ...
+
+    @property
+    def run_id(self) -> str:
+        """The run's id."""
+        ...
+
+    @property
+    def order(self) -> tuple[Step, ...]:
+        """Steps to run, dependencies first, ``idx`` breaking ties."""
+        ...
+
+    def dependencies(self, step: Step) -> tuple[str, ...]:
+        """Names of the steps *step* waits for (in this run)."""
+        ...
+
+    def dependants(self, step: Step) -> tuple[str, ...]:
+        """Names of the steps that wait for *step*."""
+        ...
+
+    def runner(self, step: Step) -> StepRunner:
+        """The runner of *step*'s type."""
+        ...
+
+    def env(self, step: Step, attempt: int) -> StepEnv:
+        """The :class:`StepEnv` of one attempt of *step*."""
+        ...
+
+    def view(self, step: Step, *, snapshot: bool = False) -> StepContext:
+        """A fresh view of the context for *step*; its writes become the step's delta."""
+        ...
+
+    def started(self, step: Step, attempt: int) -> None:
+        """Report that attempt *attempt* of *step* starts (calls ``f0_step_started``)."""
+        ...
+
+    def finished(self, step: Step, result: StepResult, delta: Delta | None = None) -> None:
+        """Report *step*'s final result once; its *delta* is applied if it COMPLETED."""
+        ...
+
+    def skip(self, step: Step, reason: str, status: StepStatus = ...) -> None:
+        """Report that *step* will not run (an upstream step failed, the run was cancelled)."""
+        ...
+
+    def cancel(self) -> None:
+        """Stop the run: steps not yet started are skipped (Ctrl-C)."""
+        ...
+
+    @property
+    def cancelled(self) -> bool:
+        """True once :meth:`cancel` was called."""
+        ...
+
+
 @runtime_checkable
 class Scheduler(Protocol):
     """Executes a run's steps; returned by ``f0_scheduler``."""
 
-    def run(self, session: RunSession) -> None:
+    def run(self, session: Session) -> None:
         """Run every step of *session* and return when each has a final result.
 
         Use ``session.order`` (dependencies first, ``idx`` breaking ties),
         ``session.runner(step)``, ``session.view(step)`` and report each step
         exactly once through ``session.finished(...)``.
         """
-        ...
-
-
-@runtime_checkable
-class ContextStore(Protocol):
-    """Where a :class:`~f0.context.Context` keeps its data; from ``f0_context_store``."""
-
-    url: str
-
-    def load(self) -> Mapping[str, Any]:
-        """All data the store holds now."""
-        ...
-
-    def write(self, changes: Mapping[str, Any], removed: Iterable[str]) -> None:
-        """Persist one batch of changes (already JSON-normalised values)."""
-        ...
-
-    def close(self) -> None:
-        """Release files/connections. Idempotent."""
-        ...
-
-
-@runtime_checkable
-class RunStore(Protocol):
-    """Persists runs, step results and step cache entries; from ``f0_run_store``.
-
-    Several ``f0 run`` processes may share one store at once: every method is
-    one short transaction, and none may fail because another process holds
-    the store.
-    """
-
-    url: str
-
-    def start_run(
-        self,
-        info: RunInfo,
-        *,
-        recipe_hash: str,
-        params: Mapping[str, Any],
-        resumed_from: str | None = None,
-    ) -> None:
-        """Record that run ``info.run_id`` started (status RUNNING)."""
-        ...
-
-    def record_step(self, run_id: str, record: StepRecord) -> None:
-        """Record one finished step (result, delta, fingerprint), as it finishes."""
-        ...
-
-    def finish_run(self, result: RunResult) -> None:
-        """Record the run's final status, end time and final context."""
-        ...
-
-    def list_runs(
-        self, *, limit: int | None = None, recipe_path: str | None = None
-    ) -> list[RunSummary]:
-        """Recorded runs, newest first, optionally only those of one recipe file."""
-        ...
-
-    def get_run(self, run_id: str) -> RunRecord | None:
-        """The run *run_id* with its steps in completion order, or None."""
-        ...
-
-    def resolve_run(self, ref: str, *, recipe_path: str | None = None) -> str:
-        """Turn ``last`` (newest run, of *recipe_path* if given) or a unique id prefix into a run id.
-
-        Raise :class:`~f0.errors.UsageError` naming *ref* when nothing or more
-        than one run matches.
-        """
-        ...
-
-    def cache_get(self, recipe_path: str, step_name: str) -> CacheEntry | None:
-        """The cache entry of *step_name* in recipe *recipe_path*, or None."""
-        ...
-
-    def cache_put(self, entry: CacheEntry) -> None:
-        """Store *entry*, replacing the previous one of that recipe and step."""
-        ...
-
-    def cache_list(self, recipe_path: str | None = None) -> list[CacheEntry]:
-        """Every cache entry (of one recipe if given)."""
-        ...
-
-    def cache_clear(self, recipe_path: str | None = None, step_name: str | None = None) -> int:
-        """Remove cache entries (all, one recipe's, or one step's); return how many."""
-        ...
-
-    def close(self) -> None:
-        """Release files/connections. Idempotent."""
         ...
 
 

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from f0.fingerprint import Fingerprint
     from f0.hooks import Hooks
     from f0.model import Recipe
-    from f0.protocols import RunStore, StepRunner
+    from f0.protocols import StepRunner
+    from f0.stores import RunStore
 
 __all__ = ["RunSession", "StoreRecorder"]
 

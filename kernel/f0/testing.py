@@ -59,6 +59,7 @@ FIRST_PARTY_PLUGINS: tuple[str, ...] = (
     "store",
     "params",
     "stepengine",
+    "terminal",
 )
 
 

@@ -10,10 +10,14 @@ from f0.errors import MissingProviderError
 from f0.model import Problem, Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+    from typing import Any
+
     from f0.hooks import Hooks
     from f0.model import Recipe
 
-__all__ = ["COMMON_STEP_KEYS", "validate_recipe"]
+__all__ = ["COMMON_STEP_KEYS", "load_and_validate", "validate_recipe"]
 
 #: Step keys every step type accepts (the loader maps aliases onto these).
 COMMON_STEP_KEYS = frozenset(
@@ -74,6 +78,25 @@ def validate_recipe(hooks: Hooks, recipe: Recipe, *, strict: bool = False) -> li
     if strict:
         problems = [attrs.evolve(p, severity=Severity.ERROR) for p in problems]
     return sorted(problems, key=_sort_key)
+
+
+def load_and_validate(
+    hooks: Hooks, path: Path, *, sets: Sequence[str] = (), strict: bool = False
+) -> tuple[Recipe, dict[str, Any], list[Problem]]:
+    """Load *path*, apply ``--set`` values, validate: (recipe, context seed, problems).
+
+    The first load may skip source positions (the loader's fast path); only
+    when there is a problem to report is the file loaded again with them, so
+    every problem still says ``file:line:col``.
+    """
+    from f0.overrides import apply_overrides
+
+    recipe, seed = apply_overrides(hooks.load_recipe(path), sets)
+    problems = validate_recipe(hooks, recipe, strict=strict)
+    if problems and not recipe.positions:
+        recipe, seed = apply_overrides(hooks.load_recipe(path, positions=True), sets)
+        problems = validate_recipe(hooks, recipe, strict=strict)
+    return recipe, seed, problems
 
 
 def _hint(exc: MissingProviderError) -> str:

@@ -348,19 +348,54 @@ def test_run_json(pm, recipes):
     assert list(data["steps"]) == ["load", "report"]
 
 
+class WatchPlugin:
+    """Gives each command-line run an observer (f0_run_observers) and keeps them."""
+
+    def __init__(self):
+        self.watchers = []
+        self.options = []
+
+    @hookimpl
+    def f0_run_observers(self, options):
+        self.options.append(dict(options))
+        watcher = Watcher()
+        self.watchers.append(watcher)
+        return [watcher]
+
+
+class Watcher:
+    def __init__(self):
+        self.events = []
+
+    @hookimpl
+    def f0_step_finished(self, run, step, result, delta):
+        self.events.append((step.name, result.status.value, result.error))
+
+    @hookimpl
+    def f0_run_finished(self, run, result):
+        self.events.append(("run", result.status.value, None))
+
+
 @pytest.mark.usefixtures("reset_logging")
-def test_run_failure_exits_1_and_reports_progress(pm, recipes, tiny):
+def test_run_failure_exits_1_and_run_observers_see_it(pm, recipes, tiny):
     good, _ = recipes
 
     def boom(ctx):
         raise RuntimeError("exploded")
 
     tiny.funcs["report"] = boom
-    out = invoke_cli(pm, "run", str(good), "--scheduler", "serial", "--context", "mem://")
+    watch = WatchPlugin()
+    pm.register(watch, name="watch")
+    out = invoke_cli(pm, "run", str(good), "--scheduler", "serial", "--context", "mem://", "-v")
     assert out.exit_code == 1
-    assert "FAILED" in out.stdout
-    assert "RuntimeError: exploded" in out.stdout
-    assert pm.get_plugin("f0.terminal") is None  # the reporter is unregistered after the run
+    [watcher] = watch.watchers
+    assert watcher.events[0] == ("load", "COMPLETED", None)
+    assert watcher.events[1][:2] == ("report", "FAILED")
+    assert "RuntimeError: exploded" in watcher.events[1][2]
+    assert watcher.events[2] == ("run", "FAILED", None)
+    assert watch.options == [{"json": False, "quiet": False, "verbose": True}]
+    # The observer was registered for that run only.
+    assert not any(pm.is_registered(w) for w in watch.watchers)
 
 
 @pytest.mark.usefixtures("reset_logging")

@@ -10,16 +10,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from f0._markers import hookimpl
-from f0.model import Problem, Severity
-from f0.plan import find_cycle
 
 if TYPE_CHECKING:
-    from f0.model import Recipe
+    from f0.model import Problem, Recipe
 
 
 @hookimpl
 def f0_validate_recipe(recipe: Recipe) -> list[Problem]:
     """Check names, indices and the dependency graph of *recipe*."""
+    # Imported here: this module is registered on every start, even for --help.
+    from f0.model import Problem, Severity
+    from f0.plan import find_cycle
+
     problems: list[Problem] = []
     names: dict[str, int] = {}
     indices: dict[int, str] = {}

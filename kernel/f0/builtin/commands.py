@@ -23,8 +23,9 @@ from f0.errors import F0Error, RecipeValidationError
 if TYPE_CHECKING:
     from f0.hooks import Hooks
     from f0.model import Problem, Recipe
-    from f0.protocols import RunStore
+    from f0.plan import Plan
     from f0.records import RunRecord
+    from f0.stores import RunStore
 
 RECIPE_ARG = typer.Argument(..., help="Recipe file (.yaml, .yml or .json).", show_default=False)
 JSON_OPT = typer.Option(
@@ -62,12 +63,9 @@ def load_valid_recipe(
 
     Raises :class:`RecipeValidationError` with every error if there is one.
     """
-    from f0.overrides import apply_overrides
-    from f0.validate import validate_recipe
+    from f0.validate import load_and_validate
 
-    recipe = hooks.load_recipe(path)
-    recipe, seed = apply_overrides(recipe, sets or [])
-    problems = validate_recipe(hooks, recipe, strict=strict)
+    recipe, seed, problems = load_and_validate(hooks, path, sets=sets or (), strict=strict)
     if any(p.is_error for p in problems):
         raise RecipeValidationError(problems)
     return recipe, seed, problems
@@ -114,7 +112,12 @@ def f0_register_commands(app: typer.Typer) -> None:
             False, "--force", help="With --resume: re-run completed steps that changed since."
         ),
         no_cache: bool = NO_CACHE_OPT,
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+        quiet: bool = typer.Option(
+            False, "--quiet", "-q", help="Only failed steps and the final line."
+        ),
+        verbose: bool = typer.Option(
+            False, "--verbose", "-v", help="A line per finished step (instead of a progress bar)."
+        ),
         log_json: bool = typer.Option(False, "--log-json", help="Log JSON lines on stderr."),
         debug: bool = typer.Option(False, "--debug", help="Debug logging (also DEBUG=1)."),
         **plugin_options: Any,
@@ -141,11 +144,10 @@ def f0_register_commands(app: typer.Typer) -> None:
             pool="process" if processes else "thread",
             extra=extra,
         )
-        observers: list[object] = []
-        if not quiet:
-            from f0.builtin.terminal import TerminalReporter
-
-            observers.append(TerminalReporter(to_stderr=as_json))
+        # Output is a plugin's (f0-plugin-terminal): it gets the output flags.
+        observers = hooks.run_observers(
+            {**extra, "json": as_json, "quiet": quiet, "verbose": verbose}
+        )
         if log_json or debug:
             from f0.builtin.events import EventLogger
 
@@ -190,15 +192,14 @@ def f0_register_commands(app: typer.Typer) -> None:
         Each problem is one line ``file:line:col: message``. Exit code 0 when
         all are valid, 2 when any has an error.
         """
-        from f0.validate import validate_recipe
+        from f0.validate import load_and_validate
 
         hooks = hooks_of(ctx)
         report: list[dict[str, Any]] = []
         failed = False
         for path in recipe_paths:
             try:
-                recipe = hooks.load_recipe(path)
-                problems = validate_recipe(hooks, recipe, strict=strict)
+                recipe, _, problems = load_and_validate(hooks, path, strict=strict)
                 lines = [str(p) for p in problems]
                 entries = [_problem_json(p) for p in problems]
                 errors = sum(p.is_error for p in problems)
@@ -238,6 +239,12 @@ def f0_register_commands(app: typer.Typer) -> None:
             show_default=False,
         ),
         force: bool = typer.Option(False, "--force", help="With --resume: as f0 run --force."),
+        full: bool = typer.Option(
+            False,
+            "--full",
+            help=f"A row per step even for recipes over {CONDENSE_OVER} steps "
+            "(which otherwise show levels and counts).",
+        ),
     ) -> None:
         """Show the order a recipe would run in, and for each step RUN, CACHED or DONE and why.
 
@@ -281,26 +288,8 @@ def f0_register_commands(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps({"recipe": recipe.name, **the_plan.to_json()}))
             return
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"plan for {recipe.name} ({len(recipe.steps)} steps)")
-        for column in ("#", "level", "idx", "step", "type", "depends on", "action", "why"):
-            table.add_column(column)
-        level_of = {name: i for i, level in enumerate(the_plan.levels) for name in level}
-        for n, step in enumerate(the_plan.order, 1):
-            action, why = the_plan.decisions[step.name]
-            table.add_row(
-                str(n),
-                str(level_of[step.name]),
-                str(step.idx),
-                step.name,
-                step.type,
-                ", ".join(step.depends_on) or "-",
-                action,
-                why,
-            )
-        Console(width=_width()).print(table)
+        for line in plan_lines(recipe, the_plan, full=full or len(the_plan.order) <= CONDENSE_OVER):
+            typer.echo(line)
 
     @app.command()
     def plugins(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
@@ -343,6 +332,60 @@ def f0_register_commands(app: typer.Typer) -> None:
             _echo_err(
                 f"warning: plugin {f['name']!r} ({f['distribution']}) failed to load: {f['error']}"
             )
+
+
+#: Recipes with more steps get a condensed plan (levels and counts) unless --full.
+CONDENSE_OVER = 40
+#: Step names shown per level in a condensed plan.
+_NAMES_PER_LEVEL = 4
+
+
+def plan_lines(recipe: Recipe, plan: Plan, *, full: bool) -> list[str]:
+    """``f0 plan`` as text: a row per step, or (not *full*) levels and action counts."""
+    from collections import Counter
+
+    lines = [f"plan for {recipe.name} ({len(plan.order)} steps, {len(plan.levels)} levels)"]
+    if full:
+        level_of = {name: i for i, level in enumerate(plan.levels) for name in level}
+        rows = [("#", "level", "idx", "step", "type", "depends on", "action", "why")]
+        for n, step in enumerate(plan.order, 1):
+            action, why = plan.decisions[step.name]
+            deps = ", ".join(step.depends_on) or "-"
+            rows.append(
+                (
+                    str(n),
+                    str(level_of[step.name]),
+                    str(step.idx),
+                    step.name,
+                    step.type,
+                    deps,
+                    action,
+                    why,
+                )
+            )
+        widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+        lines += [
+            "  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows
+        ]
+        return lines
+    count_width = len(str(max(len(level) for level in plan.levels)))
+    for n, level in enumerate(plan.levels):
+        names = ", ".join(level[:_NAMES_PER_LEVEL])
+        more = len(level) - _NAMES_PER_LEVEL
+        noun = "step " if len(level) == 1 else "steps"
+        lines.append(
+            f"  level {n}: {len(level):>{count_width}} {noun}  {names}"
+            + (f", ... ({more} more)" if more > 0 else "")
+        )
+    actions = Counter(plan.decisions[s.name] for s in plan.order)
+    lines.append("actions:")
+    lines += [
+        f"  {action:<6} {count:>{count_width}}  {why}"
+        for (action, why), count in actions.most_common()
+    ]
+    lines.append("(f0 plan --full: a row per step; --json: everything)")
+    return lines
 
 
 def _resumed_run(store: RunStore | None, ref: str, recipe: Recipe) -> RunRecord:

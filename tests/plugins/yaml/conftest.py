@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
 from f0 import Problem, Recipe, hookimpl
 from f0.manager import F0PluginManager, PluginSelection, make_plugin_manager
@@ -23,9 +24,19 @@ def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 
 
+def _without_positions(recipe: Recipe) -> list[str]:
+    return [repr(attrs.evolve(s, pos=None, key_pos={})) for s in recipe.steps]
+
+
 def _load_text(text: str, path: Path | str = "recipe.yaml") -> Recipe:
-    recipe = f0_load_recipe(path=Path(path), text=text)
+    """The recipe with positions; the fast reader must agree with it on everything else."""
+    recipe = f0_load_recipe(path=Path(path), text=text, positions=True)
     assert recipe is not None
+    fast = f0_load_recipe(path=Path(path), text=text, positions=False)
+    assert fast is not None
+    assert fast.file_hash == recipe.file_hash
+    assert (fast.name, fast.retry, fast.problems) == (recipe.name, recipe.retry, recipe.problems)
+    assert _without_positions(fast) == _without_positions(recipe)
     return recipe
 
 

@@ -7,6 +7,7 @@ import math
 import re
 from pathlib import Path
 
+import attrs
 import pytest
 from f0 import COMMON_STEP_KEYS, F0Error, Problem, Recipe, RetryPolicy, Severity, SourcePos
 from f0.testing import invoke_cli
@@ -308,8 +309,23 @@ CODE = re.compile(r"[EW]\d{3}")
 
 
 def load_text(text: str, name: str) -> Recipe:
-    recipe = f0_load_recipe(path=Path(name), text=text)
+    """The positioned load; the fast reader must give the same recipe or the same error."""
+    try:
+        fast: Recipe | str = f0_load_recipe(path=Path(name), text=text, positions=False)
+    except F0Error as exc:
+        fast = str(exc)
+    try:
+        recipe = f0_load_recipe(path=Path(name), text=text, positions=True)
+    except F0Error as exc:
+        assert fast == str(exc)  # noqa: PT017 - the same error both ways, then the caller sees it
+        raise
     assert recipe is not None
+    assert isinstance(fast, Recipe), fast
+    assert fast.file_hash == recipe.file_hash
+    assert fast.problems == recipe.problems
+    assert [repr(attrs.evolve(s, pos=None, key_pos={})) for s in fast.steps] == [
+        repr(attrs.evolve(s, pos=None, key_pos={})) for s in recipe.steps
+    ]
     return recipe
 
 

@@ -7,18 +7,33 @@ imports it on every start, so heavy work lives in other modules.
 
 from __future__ import annotations
 
-import typer
-from f0 import StepRunner, hookimpl
+from typing import TYPE_CHECKING, Any
 
-from f0_hello._step import HelloRunner, greeting
+import typer
+from f0 import hookimpl, lazy_getattr
+
+if TYPE_CHECKING:
+    from f0 import StepRunner
+
+    from f0_hello._step import HelloRunner, greeting
 
 __all__ = ["HelloRunner", "greeting"]
+
+# f0 imports this module on every start (`f0 --help` too): the step code, and
+# the f0 names it needs, load only when a hello step or command is used.
+__getattr__: Any = lazy_getattr(
+    __name__, {"HelloRunner": "f0_hello._step", "greeting": "f0_hello._step"}
+)
 
 
 @hookimpl
 def f0_step_runner(step_type: str) -> StepRunner | None:
     """Run steps of ``type: hello``."""
-    return HelloRunner() if step_type == "hello" else None
+    if step_type != "hello":
+        return None
+    from f0_hello._step import HelloRunner
+
+    return HelloRunner()
 
 
 @hookimpl
@@ -37,4 +52,6 @@ def f0_register_commands(app: typer.Typer) -> None:
         shout: bool = typer.Option(False, "--shout", help="Greet in capitals."),
     ) -> None:
         """Print a greeting (example command from f0-plugin-hello)."""
+        from f0_hello._step import greeting
+
         typer.echo(greeting(name, shout=shout))

@@ -7,9 +7,14 @@ Other plugins add schemes (``sqlite://`` in f0-plugin-store).
 
 from __future__ import annotations
 
-from f0 import ContextStore, hookimpl
+from typing import TYPE_CHECKING
+
+from f0 import hookimpl
 
 from f0_context._memory import MemoryStore, open_memory_store
+
+if TYPE_CHECKING:
+    from f0 import ContextStore
 
 __all__ = ["MemoryStore"]
 

@@ -33,7 +33,7 @@ from f0_local._retry import run_with_retries
 from f0_local._threads import DaemonPool, call_with_deadline
 
 if TYPE_CHECKING:
-    from f0 import RunSession, Step, StepContext, StepRunner
+    from f0 import Session, Step, StepContext, StepRunner
 
     from f0_local._processes import ProcessWorkers
 
@@ -65,11 +65,11 @@ def _unsatisfied(name: str) -> str:
 
 
 class LocalRun:
-    """Drives one :class:`~f0.RunSession` to the end."""
+    """Drives one :class:`~f0.Session` to the end."""
 
     def __init__(
         self,
-        session: RunSession,
+        session: Session,
         *,
         workers: int,
         continue_on_error: bool,

@@ -10,7 +10,7 @@ from f0 import UsageError
 from f0_local._run import LocalRun
 
 if TYPE_CHECKING:
-    from f0 import RunSession, SchedulerOptions
+    from f0 import SchedulerOptions, Session
 
 __all__ = ["POOLS", "LocalScheduler"]
 
@@ -41,7 +41,7 @@ class LocalScheduler:
         self.pool = options.pool
         self.start_method: str | None = start_method
 
-    def run(self, session: RunSession) -> None:
+    def run(self, session: Session) -> None:
         """Run every step of *session*; return when each has been reported."""
         processes = None
         if self.pool == "process":

@@ -10,14 +10,14 @@ What it returns is read by :meth:`f0.scriptlet.ScriptletResult.from_value`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from f0 import Problem, StepOutcome, normalize_value
-from f0.scriptlet import ScriptletResult
+from f0 import Problem, ScriptletResult, StepOutcome, normalize_value
 
 from f0_python._resolve import CLASS, CONTEXT_PARAMS, SCRIPTLET, ResolveError, Target, resolve
 
@@ -67,16 +67,7 @@ class PythonRunner:
             return None, None
         if target.path is None:
             return None, step.module
-        path = Path(target.path)
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            return None, path.name
-        try:
-            origin = str(path.relative_to(recipe.base_dir))
-        except ValueError:
-            origin = path.name
-        return digest, origin
+        return _file_digest(target.path, target.stamp, recipe.base_dir)
 
     def run(self, step: Step, context: StepContext, env: StepEnv) -> StepOutcome:
         """Call the step's code once and turn what happened into a :class:`f0.StepOutcome`."""
@@ -183,3 +174,22 @@ def _user_traceback(exc: BaseException) -> str:
     while tb is not None and Path(tb.tb_frame.f_code.co_filename).parent == Path(_HERE):
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+
+
+@functools.lru_cache(maxsize=256)
+def _file_digest(
+    path: str,
+    stamp: tuple[int, int] | None,  # noqa: ARG001 - part of the cache key: a changed file is read again
+    base_dir: Path,
+) -> tuple[str | None, str]:
+    """SHA-256 of *path* and its name relative to *base_dir* (many steps share one module)."""
+    file = Path(path)
+    try:
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    except OSError:
+        return None, file.name
+    try:
+        origin = str(file.relative_to(base_dir))
+    except ValueError:
+        origin = file.name
+    return digest, origin

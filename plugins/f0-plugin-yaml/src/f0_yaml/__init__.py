@@ -24,10 +24,15 @@ SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 
 
 @hookimpl
-def f0_load_recipe(path: Path, text: str) -> Recipe | None:
-    """Load *path* (content *text*) if it is YAML or JSON; None for other suffixes."""
+def f0_load_recipe(path: Path, text: str, positions: bool) -> Recipe | None:
+    """Load *path* (content *text*) if it is YAML or JSON; None for other suffixes.
+
+    Without *positions*, a fast compiled parser reads the file first; the
+    ruamel.yaml reader (exact line:col) is used when positions are asked for,
+    and whenever the file has a problem.
+    """
     if path.suffix.lower() not in SUFFIXES:
         return None
-    from f0_yaml._loader import load_recipe  # ruamel.yaml loads only here
+    from f0_yaml._loader import load_recipe  # parsers load only here
 
-    return load_recipe(path, text)
+    return load_recipe(path, text, positions=positions)

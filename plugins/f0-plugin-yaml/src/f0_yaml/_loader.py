@@ -9,7 +9,8 @@ from typing import Any
 
 from f0 import Problem, Recipe, RecipeError
 
-from f0_yaml._document import read_document
+from f0_yaml._document import Document
+from f0_yaml._fast import read_fast
 from f0_yaml._fields import Fields, Report, describe, is_number
 from f0_yaml._retry import read_defaults
 from f0_yaml._steps import read_steps
@@ -26,14 +27,32 @@ _METADATA_DEFAULTS: dict[str, Any] = {
 }
 
 
-def load_recipe(path: Path, text: str) -> Recipe:
+def load_recipe(path: Path, text: str, *, positions: bool = True) -> Recipe:
     """Parse *text*, the content of recipe file *path*.
 
     Every non-fatal problem is in ``Recipe.problems``; raises
     :class:`f0.RecipeError` only when the file cannot be read as a recipe at all.
+    With *positions* False, try the fast reader first (no source positions);
+    a file with any problem is read again with positions.
     """
     path = Path(path)
-    doc = read_document(path, text)
+    doc = None if positions else read_fast(path, text)
+    if doc is None:
+        from f0_yaml._positions import read_document  # ruamel.yaml loads only here
+
+        doc = read_document(path, text)
+    try:
+        recipe = _recipe(doc, path)
+    except RecipeError:
+        if doc.positions:
+            raise
+        return load_recipe(path, text, positions=True)
+    if recipe.problems and not doc.positions:
+        return load_recipe(path, text, positions=True)
+    return recipe
+
+
+def _recipe(doc: Document, path: Path) -> Recipe:
     where = str(path)
     if doc.data is None:
         raise RecipeError("recipe is empty", pos=doc.value_pos(()))
@@ -67,6 +86,7 @@ def load_recipe(path: Path, text: str) -> Recipe:
         file_hash=content_hash(doc.data, where),
         raw=doc.data,
         pos=doc.value_pos(()),
+        positions=doc.positions,
     )
 
 
