@@ -353,7 +353,7 @@ class Harness:
         """``f0 validate`` / ``f0 plan`` / ``f0 run`` of the 10,000-step recipes, wall and RSS."""
         size = 500 if self.args.quick else 10_000
         rows = []
-        for shape, n in (("chain", size), ("fan", size + 2), ("independent", size)):
+        for shape, n in (("chain", size), ("fan", size + 2)):
             case = {
                 "mode": "noop",
                 "shape": shape,

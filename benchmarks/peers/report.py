@@ -80,8 +80,9 @@ def _derive(rows: list[dict[str, Any]]) -> None:
         else:
             graph = shapes.build(row["shape"], row["size"], shapes.SLEEP_S)
             row["ideal_s"] = shapes.ideal_s(row["shape"], graph, shapes.SLEEP_S)
-            single = index.get((row["system"], "noop", "single"), {})
-            run_s = row["t_s"] - single.get("t_s", 0.0)  # start-up cancels out, as above
+            run_s = row["t_s"]
+            if SYSTEMS[row["system"]].kind == "cli":  # the process start-up is no run time
+                run_s -= index.get((row["system"], "noop", "single"), {}).get("t_s", 0.0)
             row["efficiency"] = row["ideal_s"] / run_s if run_s > 0 else None
             if floor and "t_s" in floor and floor.get("size") == row["size"]:
                 row["x_floor"] = row["t_s"] / floor["t_s"]
@@ -235,7 +236,7 @@ def markdown(data: dict[str, Any]) -> str:
             (
                 "Smaller shapes (at full size each run would take 5-50 s). Efficiency = the shortest"
                 " possible time with 2 workers (10 ms × Σ over dependency levels of ⌈steps in level / 2⌉)"
-                " / (T(N) − T(1)), start-up cancelling out as above; a chain cannot run in parallel, so its"
+                " / T(N) (for f0 CLI rows / (T(N) − T(1)), without the process start-up); a chain cannot run in parallel, so its"
                 " ideal is N × 10 ms. × = T(N) over the floor's T(N)."
             ),
             "",
