@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+import matplotlib.patches
 
 mpl.use("Agg")
 import matplotlib.pyplot as plt
@@ -53,7 +54,7 @@ def main() -> None:
                 continue
             values.append(us)
             text = f"{us:,.0f}" if us >= 10 else f"{us:.2f}"
-            if row.get("x_floor") and row["group"] != "floor":
+            if row.get("x_floor", 0) > 0 and row["group"] != "floor":
                 text += f"  ({row['x_floor']:.1f}× floor)"
             if row.get("size") != row["full_size"]:
                 text += f"  [N={row['size']:,}]"
@@ -73,13 +74,22 @@ def main() -> None:
         ax.grid(axis="x", which="major", alpha=0.3)
     for ax in list(axes.flat)[len(shapes) :]:
         ax.axis("off")
+    handles = [
+        mpl.patches.Patch(color=colour, label=name)
+        for name, colour in (
+            ("floors", COLOURS["floor"]),
+            ("f0", COLOURS["f0"]),
+            ("peers", COLOURS["peer"]),
+        )
+    ]
+    fig.legend(handles=handles, loc="lower right", ncols=3, fontsize=9, frameon=False)
     meta = data["meta"]
     fig.suptitle(
         f"No-op steps: per-step overhead (median of {meta['repeats']}; lower is better) — "
         f"{meta['started']}, {meta['cpus']} shared CPUs, load {meta['load_before']}",
         fontsize=11,
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(sys.argv[2], dpi=110)
 
 
