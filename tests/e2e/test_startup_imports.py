@@ -1,0 +1,43 @@
+"""`f0 --help` imports every installed plugin: none of them may pull in a heavy library.
+
+Each heavy dependency of a first-party plugin must be imported inside the
+hook or command that needs it. This runs the real start-up (entry points,
+every plugin's ``f0_register_commands`` and ``f0_run_options``, the typer
+app's help) in a fresh interpreter and lists what got imported.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+#: Libraries no plugin may import just to be listed in ``f0 --help``.
+HEAVY = (
+    "ruamel.yaml", "yaml_rs", "rich.progress", "rich.table", "structlog", "sqlite3",
+    "zstandard", "cachetools", "tenacity", "filelock", "httpx", "sqlalchemy", "psycopg",
+    "psutil", "jinja2", "jsonschema", "numpy", "scipy", "prometheus_client", "starlette",
+    "uvicorn", "socketio", "websockets", "dask", "distributed", "redis", "playwright",
+    "f0.model", "f0.context", "f0.engine", "f0.session",
+)  # fmt: skip
+
+CODE = """
+import contextlib, io, json, sys
+from f0.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(["--help"])
+    except SystemExit:
+        pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_help_imports_no_heavy_library():
+    out = subprocess.run(
+        [sys.executable, "-c", CODE], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = set(json.loads(out.stdout.splitlines()[-1]))
+    assert "f0_yaml" in loaded  # the plugins were imported...
+    heavy = sorted(m for m in HEAVY if m in loaded)
+    assert heavy == []  # ...but none of their heavy dependencies
