@@ -98,10 +98,10 @@ def peer_env(tmp: Path) -> dict[str, str]:
             "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
             "DO_NOT_TRACK": "1",
             "DAGSTER_HOME": str(tmp / "dagster"),
-            "DAGSTER_DISABLE_TELEMETRY": "1",
         }
     )
     (tmp / "dagster").mkdir(parents=True, exist_ok=True)
+    (tmp / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     prefect_home.mkdir(parents=True, exist_ok=True)
     return env
 
@@ -454,14 +454,47 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--plot", action="store_true", help="draw peers.png (matplotlib in its own venv)"
     )
+    parser.add_argument(
+        "--from-json", type=Path, help="no runs: re-render the tables of a peers.json"
+    )
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
     return args
 
 
+def render(args: argparse.Namespace, data: dict[str, Any]) -> None:
+    """Write peers.json and peers.md, print the tables, update the README and plot as asked."""
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "peers.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    markdown = report.markdown(data)
+    (args.out / "peers.md").write_text(markdown, encoding="utf-8")
+    print(markdown)
+    if args.readme:
+        report.update_readme(ROOT / "benchmarks" / "README.md", markdown)
+    if args.plot:
+        python, why = ensure_venv(args.venvs, "plot")
+        if python is None:
+            print(f"peers: no plot: {why}", file=sys.stderr)
+        else:
+            subprocess.run(
+                [python, HERE / "plot.py", args.out / "peers.json", HERE / "peers.png"], check=True
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.from_json:
+        data = json.loads(args.from_json.read_text(encoding="utf-8"))
+        keys = list(dict.fromkeys(r["system"] for r in data["results"]))
+        cases = [
+            {"mode": r["mode"], "shape": r["shape"], "size": r["full_size"]}
+            for r in data["results"]
+            if r["system"] == keys[0]
+        ]
+        data["results"] = report.summarise(data["records"], [SYSTEMS[k] for k in keys], cases)
+        render(args, data)
+        return 0
     systems = [SYSTEMS[k] for k in args.system]
     started = time.time()
     meta: dict[str, Any] = {
@@ -503,21 +536,7 @@ def main(argv: list[str] | None = None) -> int:
         "help": help_rows,
         "records": harness.records,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "peers.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    markdown = report.markdown(data)
-    (args.out / "peers.md").write_text(markdown, encoding="utf-8")
-    print(markdown)
-    if args.readme:
-        report.update_readme(ROOT / "benchmarks" / "README.md", markdown)
-    if args.plot:
-        python, why = ensure_venv(args.venvs, "plot")
-        if python is None:
-            print(f"peers: no plot: {why}", file=sys.stderr)
-        else:
-            subprocess.run(
-                [python, HERE / "plot.py", args.out / "peers.json", HERE / "peers.png"], check=True
-            )
+    render(args, data)
     return 0
 
 

@@ -52,6 +52,9 @@ def summarise(
                     by_size.setdefault(r["size"], []).append(r)
                 size = max(by_size, key=lambda n: (len(by_size[n]) >= 3, n))
                 runs = by_size[size]
+                cap = system.caps.get((case["mode"], case["shape"]))
+                if cap and size == cap[0]:  # the reason as systems.py says it now
+                    row["notes"] = [cap[1]]
                 row.update(
                     size=size,
                     runs=len(runs),
