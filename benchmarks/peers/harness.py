@@ -234,7 +234,8 @@ class Harness:
         self.cut[(system.key, case["mode"], case["shape"])] = (new, why)
 
     def run_cli(self, system: System, cases: list[dict[str, Any]], rep: int) -> None:
-        for base in cases:
+        # A CLI run is short and its start-up noisy: --cli-runs runs per case and round.
+        for base in [c for c in cases for _ in range(self.args.cli_runs)]:
             case = sized_for(system, base, self.cut)
             for _ in range(3):  # at most two cuts after timeouts
                 recipe = self.recipe(case)
@@ -440,6 +441,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--repeats", type=int, default=3, help="rounds; each figure is their median"
     )
+    parser.add_argument(
+        "--cli-runs", type=int, default=3, help="f0 CLI runs per case and round (all in the median)"
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a run is cut")
     parser.add_argument(
         "--no-extras", action="store_true", help="skip f0 validate/plan and --help timings"
@@ -505,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
         "repeats": args.repeats,
         "workers": shapes.WORKERS,
         "timeout_s": args.timeout,
+        "cli_runs": args.cli_runs,
         "quick": args.quick,
         "argv": sys.argv[1:] if argv is None else argv,
     }

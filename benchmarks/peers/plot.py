@@ -89,7 +89,7 @@ def main() -> None:
         f"{meta['started']}, {meta['cpus']} shared CPUs, load {meta['load_before']}",
         fontsize=11,
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
     fig.savefig(sys.argv[2], dpi=110)
 
 

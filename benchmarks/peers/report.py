@@ -186,6 +186,8 @@ def markdown(data: dict[str, Any]) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items())
     argv = "".join(f" {a}" for a in meta["argv"])
     raw = "`benchmarks/peers/results/peers.json`"
+    per = meta.get("cli_runs", 1)
+    cli = per * meta["repeats"]
     out = [
         "## Peers",
         "",
@@ -211,7 +213,7 @@ def markdown(data: dict[str, Any]) -> str:
             f"Run of {meta['started']}, {meta['duration_s'] / 60:.0f} min: {meta['cpus']} CPUs shared"
             f" with other sessions, **load average {meta['load_before']} before, {meta['load_after']}"
             f" after** (1/5/15 min); {versions}. Median of {meta['repeats']} rounds (systems take turns"
-            " within a round), 2 workers wherever a system has a setting, each run capped at"
+            f" within a round; f0 CLI rows: the median of all {cli} runs, {per} per round), 2 workers wherever a system has a setting, each run capped at"
             f" {meta['timeout_s']:.0f} s."
         ),
         "",

@@ -53,7 +53,7 @@ def test_quick_run_writes_tables(tmp_path: Path) -> None:
     for system in SYSTEMS:
         for shape in ("single", "chain", "fan"):
             row = rows[system, shape]
-            assert row["runs"] == 3, row
+            assert row["runs"] >= 3, row
             assert row["t_s"] > 0
         assert "diff_us" in rows[system, "chain"]
 
