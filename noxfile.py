@@ -55,3 +55,11 @@ def startup(session: nox.Session) -> None:
     """Time `f0 --help` with every first-party plugin installed (budget: 200 ms)."""
     session.install("-r", "requirements.txt")
     session.run("python", "benchmarks/startup.py", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def peers(session: nox.Session) -> None:
+    """f0 beside Dask, Prefect, Dagster, Luigi, doit (~30 min; peers get venvs in .bench-venvs/)."""
+    session.install("-r", "requirements-dev.txt")
+    args = session.posargs or ["--readme", "--plot"]
+    session.run("python", "benchmarks/peers/harness.py", *args)

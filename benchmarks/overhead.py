@@ -145,25 +145,25 @@ def _noop() -> bool:
     return True
 
 
-def plain_loop(steps: list[Step]) -> dict[str, bool]:
+def plain_loop(steps: list[Step], fn: Callable[[], object] = _noop) -> dict[str, bool]:
     """Floor (a): call each step in dependency order (the list is already in it)."""
     results: dict[str, bool] = {}
     for step in steps:
         if all(results[d] for d in step.depends_on):
-            results[step.name] = _noop()
+            results[step.name] = fn() or True
     return results
 
 
-def graphlib_pool(steps: list[Step]) -> dict[str, bool]:
+def graphlib_pool(steps: list[Step], fn: Callable[[], object] = _noop) -> dict[str, object]:
     """Floor (b): TopologicalSorter + ThreadPoolExecutor(2), the textbook way."""
     sorter = graphlib.TopologicalSorter({s.name: s.depends_on for s in steps})
     sorter.prepare()
-    results: dict[str, bool] = {}
+    results: dict[str, object] = {}
     with cf.ThreadPoolExecutor(2) as pool:
-        running: dict[cf.Future[bool], str] = {}
+        running: dict[cf.Future[object], str] = {}
         while sorter.is_active():
             for name in sorter.get_ready():
-                running[pool.submit(_noop)] = name
+                running[pool.submit(fn)] = name
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in done:
                 name = running.pop(future)
