@@ -58,7 +58,7 @@ def test_quick_run_writes_tables(tmp_path: Path) -> None:
         assert "diff_us" in rows[system, "chain"]
 
     md = (tmp_path / "peers.md").read_text()
-    assert md == proc.stdout
+    assert md.rstrip("\n") == proc.stdout.rstrip("\n")  # print adds its own newline
     table = [line for line in md.splitlines() if line.startswith("|")]
     header = "| system | chain 50 | fan 1→50→1 | T(1) s | peak RSS MiB |"
     assert header in table

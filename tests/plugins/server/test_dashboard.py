@@ -16,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import F0
 
@@ -156,7 +157,7 @@ def test_dashboard_follows_a_run_live(browser, start_server, project, tmp_path):
 
     # The search box filters the table.
     page.fill("#filter", "stats.")
-    page.wait_for_function("document.querySelectorAll('#ctx tbody tr').length === 2")
+    expect(page.locator("#ctx tbody tr")).to_have_count(2)  # no eval: the page's CSP forbids it
     assert set(
         page.locator("#ctx tbody tr").evaluate_all("rows => rows.map(r => r.dataset.key)")
     ) == {
@@ -178,7 +179,7 @@ def test_dashboard_follows_a_run_live(browser, start_server, project, tmp_path):
     # The history of a key.
     page.locator('#ctx tr[data-key="sales.rows"] a.key').click()
     page.wait_for_selector("#history.open")
-    page.wait_for_function("document.querySelectorAll('#history-rows tr').length === 3")
+    expect(page.locator("#history-rows tr")).to_have_count(3)  # no eval: the page's CSP forbids it
     history = page.locator("#history-rows").inner_text()
     assert "alice" in history
     assert "load" in history
@@ -222,6 +223,6 @@ def test_dashboard_with_a_token(browser, start_server):
         http.post("/ctx", json={"key": "secret.k", "value": 1})
     page.wait_for_selector('#ctx tr[data-key="secret.k"]', timeout=10_000)
     page.locator('#ctx tr[data-key="secret.k"] a.key').click()
-    page.wait_for_function("document.querySelectorAll('#history-rows tr').length === 1")
+    expect(page.locator("#history-rows tr")).to_have_count(1)  # no eval: the page's CSP forbids it
     assert "unknown" in page.locator("#history-rows").inner_text()
     page.close()

@@ -86,7 +86,10 @@ def source_epoch(files: list[Path]) -> int:
         if value < 0:
             raise UsageError("must not be negative", where="SOURCE_DATE_EPOCH")
         return value
-    return max((int(f.stat().st_mtime) for f in files), default=0)
+    newest = max((int(f.stat().st_mtime) for f in files), default=0)
+    # Zip entries keep even seconds only: an even stamp makes the manifest's
+    # created_at and every entry's time the same instant.
+    return newest - newest % 2
 
 
 def create_bundle(
