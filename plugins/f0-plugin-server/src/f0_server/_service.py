@@ -197,66 +197,28 @@ class ContextService:
         now = time.time()
         changed: list[str] = []
         who = write.who
+
+        def record(key: str, before: Any, after: Any, operation: str) -> None:
+            # One history row and one live message per changed key, numbered alike.
+            self.seq += 1
+            fields = {"key": key, "before": before, "after": after, "who": who}
+            entries.append(HistoryRow(seq=self.seq, timestamp=now, operation=operation, **fields))
+            messages.append(_update(seq=self.seq, now=now, operation=operation, **fields))
+            changed.append(key)
+
         for key in write.removed:
             before = data.pop(key, _MISSING)
             if before is _MISSING:
                 continue
             self.writers.pop(key, None)
-            self.seq += 1
-            entries.append(
-                HistoryRow(
-                    seq=self.seq,
-                    timestamp=now,
-                    key=key,
-                    before=before,
-                    after=None,
-                    who=who,
-                    operation="delete",
-                )
-            )
-            messages.append(
-                _update(
-                    seq=self.seq,
-                    now=now,
-                    key=key,
-                    before=before,
-                    after=None,
-                    who=who,
-                    operation="delete",
-                )
-            )
-            changed.append(key)
+            record(key, before, None, "delete")
         for key, value in write.changes.items():
             old = data.get(key, _MISSING)
             if old is not _MISSING and same_value(old, value):
                 continue  # equal value: a no-op, as in f0.Context
-            before = None if old is _MISSING else old
             data[key] = value
             self.writers[key] = who
-            self.seq += 1
-            entries.append(
-                HistoryRow(
-                    seq=self.seq,
-                    timestamp=now,
-                    key=key,
-                    before=before,
-                    after=value,
-                    who=who,
-                    operation=write.operation,
-                )
-            )
-            messages.append(
-                _update(
-                    seq=self.seq,
-                    now=now,
-                    key=key,
-                    before=before,
-                    after=value,
-                    who=who,
-                    operation=write.operation,
-                )
-            )
-            changed.append(key)
+            record(key, None if old is _MISSING else old, value, write.operation)
         return changed
 
     def _apply_event(self, event: dict[str, Any]) -> dict[str, Any]:
