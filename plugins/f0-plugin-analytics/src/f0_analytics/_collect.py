@@ -1,7 +1,8 @@
 """The observer: measures each step as it runs and writes it to the analytics file.
 
 It is on every step's path, so it does little: a dict lookup and a clock
-read when a step starts, one SQLite insert when it finishes. A run that is
+read when a step starts, one queued row when it finishes (rows are written
+in batches; see :class:`AnalyticsDB`). A run that is
 not recorded in a run store (``--store none``) is not measured. A failing
 analytics file is reported once per run (a warning) and then left alone:
 losing metrics must not fail a run.
