@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from f0.context import Context, StepContext, normalize_value
@@ -113,7 +113,15 @@ class RunSession:
 
     # -- reporting -------------------------------------------------------
     def started(self, step: Step, attempt: int) -> None:
-        """Tell observers that *attempt* of *step* starts now."""
+        """Tell observers that *attempt* of *step* starts now.
+
+        With a run store that queues its writes, the records of *step*'s
+        dependencies are committed first: a step's side effects never come
+        before the record of what it depends on (so ``--resume`` after a kill
+        replays them).
+        """
+        if self._recorder is not None and step.depends_on:
+            self._recorder.commit_before(step)
         if self._started_hook is not None:
             self._started_hook(run=self.info, step=step, attempt=attempt)
 
@@ -122,7 +130,8 @@ class RunSession:
 
         Call exactly once per step. A delta of a step that did not complete
         is discarded: a failed or timed-out step changes nothing. With a run
-        store, the step is recorded before this returns.
+        store, the step is recorded (or queued, for a store with ``flush()``)
+        before this returns.
         """
         if result.status not in _APPLIED or delta is None:
             delta = _EMPTY_DELTA
@@ -174,9 +183,12 @@ class RunSession:
 class StoreRecorder:
     """Writes a run into a :class:`~f0.protocols.RunStore` as it happens.
 
-    One short store transaction per step, while the session holds its lock,
-    so records land in completion order. A store that fails is reported once
-    (a warning) and then left alone: losing history must not fail a run.
+    One store call per step, while the session holds its lock, so records
+    land in completion order. A store may queue them (group commit) if it has
+    a ``flush()`` method: the recorder flushes before a step whose dependencies
+    are still queued starts (:meth:`commit_before`). A store that fails is
+    reported once (a warning) and then left alone: losing history must not
+    fail a run.
     """
 
     def __init__(
@@ -189,6 +201,8 @@ class StoreRecorder:
         self.run_id = ""
         self.failed: str | None = None
         self._seq = 0
+        self._flush: Callable[[], None] | None = getattr(store, "flush", None)
+        self._queued: set[str] = set()  # recorded since the last flush()
 
     def start(self, info: RunInfo, *, params: Mapping[str, Any], resumed_from: str | None) -> None:
         """Record the run's start."""
@@ -219,6 +233,8 @@ class StoreRecorder:
             upstream=fp.upstream,
         )
         self._guard(self.store.record_step, self.run_id, record)
+        if self._flush is not None:
+            self._queued.add(step.name)
         if step.cache and result.status is StepStatus.COMPLETED:
             entry = CacheEntry(
                 recipe_path=self.recipe_key,
@@ -236,6 +252,14 @@ class StoreRecorder:
                 ttl=step.cache_ttl,
             )
             self._guard(self.store.cache_put, entry)
+
+    def commit_before(self, step: Step) -> None:
+        """Make sure the records of *step*'s dependencies are committed."""
+        queued = self._queued
+        if self._flush is None or not queued or queued.isdisjoint(step.depends_on):
+            return
+        queued.clear()
+        self._guard(self._flush)
 
     def finish(self, result: RunResult) -> None:
         """Record the run's end."""

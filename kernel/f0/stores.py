@@ -43,6 +43,11 @@ class RunStore(Protocol):
     Several ``f0 run`` processes may share one store at once: every method is
     one short transaction, and none may fail because another process holds
     the store.
+
+    A store may queue :meth:`record_step` writes and commit them in groups if
+    it also has a ``flush()`` method (committing everything queued): the
+    kernel calls it before a step whose dependencies' records are queued
+    starts, and every other method must see (or write) the queued records.
     """
 
     url: str

@@ -23,6 +23,14 @@
 One transaction per call: :meth:`Database.write` and :meth:`Database.read`
 take a function of the connection and run it inside BEGIN/COMMIT. The
 connection is shared by threads under a lock (``check_same_thread=False``).
+
+* **Group commit of step rows** (:meth:`Database.write_later`): a run's
+  finished steps are queued and a writer thread commits them at once,
+  together with whatever else queued while its last commit was going (and
+  any write or read first commits what is queued). A commit per step on the
+  run's main thread was a third of its time on a 10,000-step run. A step is
+  committed milliseconds after it finishes, so a SIGKILL loses at most the
+  steps of the commit in flight; ``--resume`` then runs those again.
 """
 
 from __future__ import annotations
@@ -78,6 +86,11 @@ class Database:
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._pending: list[tuple[str, tuple[object, ...]]] = []
+        self._pending_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._writer: threading.Thread | None = None
+        self._late_error: BaseException | None = None  # a timed write that failed
         try:
             conn = _retrying()(self._connect)
             self._conn = conn
@@ -150,17 +163,77 @@ class Database:
             return value
 
     def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run *fn(conn)* in one ``BEGIN IMMEDIATE`` transaction; return its value."""
-        try:
-            return self._transaction("BEGIN IMMEDIATE", fn)
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc):
-                raise
-        value: T = _retrying()(self._transaction, "BEGIN IMMEDIATE", fn)
-        return value
+        """Run *fn(conn)* in one ``BEGIN IMMEDIATE`` transaction; return its value.
+
+        Statements queued by :meth:`write_later` are written first, in the
+        same transaction, so everything lands in the order it was asked for.
+        """
+        self._raise_late_error()
+        with self._lock:  # taking the queue and committing it are one step
+            body = self._with_pending(fn)
+            try:
+                return self._transaction("BEGIN IMMEDIATE", body)
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+            value: T = _retrying()(self._transaction, "BEGIN IMMEDIATE", body)
+            return value
+
+    def write_later(self, sql: str, params: tuple[object, ...]) -> None:
+        """Queue one statement for the writer thread (see the module docstring)."""
+        self._raise_late_error()
+        with self._pending_lock:
+            self._pending.append((sql, params))
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_queued, name="f0-store-writer", daemon=True
+                )
+                self._writer.start()
+        self._wake.set()
+
+    def flush(self) -> None:
+        """Commit the queued statements now."""
+        if self._pending:
+            self.write(lambda _conn: None)
+
+    def _with_pending(
+        self, fn: Callable[[sqlite3.Connection], T]
+    ) -> Callable[[sqlite3.Connection], T]:
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+        if not pending:
+            return fn
+
+        def body(conn: sqlite3.Connection) -> T:
+            for sql, params in pending:
+                conn.execute(sql, params)
+            return fn(conn)
+
+        return body
+
+    def _write_queued(self) -> None:
+        # The writer thread. Nobody can catch here: an error waits for the
+        # next call, which raises it to whoever records the run.
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._conn is None:
+                return
+            try:
+                self.flush()
+            except sqlite3.ProgrammingError:  # closed meanwhile: close() wrote them
+                return
+            except Exception as exc:  # noqa: BLE001 - re-raised by the next call
+                self._late_error = exc
+
+    def _raise_late_error(self) -> None:
+        exc, self._late_error = self._late_error, None
+        if exc is not None:
+            raise exc
 
     def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run *fn(conn)* in one read transaction (a consistent view); return its value."""
+        self.flush()  # a reader sees every step recorded so far
         try:
             return self._transaction("BEGIN", fn)
         except sqlite3.OperationalError as exc:
@@ -170,11 +243,20 @@ class Database:
         return value
 
     def close(self) -> None:
-        """Close the connection. Idempotent."""
-        with self._lock:
-            conn, self._conn = self._conn, None
-            if conn is not None:
-                conn.close()
+        """Write what is queued and close the connection. Idempotent."""
+        try:
+            if self._conn is not None:
+                self.flush()
+        except sqlite3.Error:
+            # Only step rows queue, and the run's finish_run write (which
+            # reports a failing store) flushed them; nothing new is lost here.
+            pass
+        finally:
+            with self._lock:
+                conn, self._conn = self._conn, None
+                if conn is not None:
+                    conn.close()
+            self._wake.set()  # the writer thread sees the closed connection and ends
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

@@ -269,8 +269,7 @@ class SqliteRunStore:
         """Record one finished step (replacing an earlier record of that step)."""
         now = time.time()
         if record.seq:
-            row = _step_row(run_id, record, record.seq, now)
-            self.db.write(lambda conn: conn.execute(_INSERT_STEP, row))
+            self.db.write_later(_INSERT_STEP, _step_row(run_id, record, record.seq, now))
             return
 
         def insert(conn: sqlite3.Connection) -> None:
