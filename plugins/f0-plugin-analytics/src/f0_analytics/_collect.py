@@ -32,15 +32,24 @@ _STATM = Path("/proc/self/statm")
 
 
 _statm: tuple[int, int] | None = None  # (pid, open fd of /proc/self/statm)
+_rss: tuple[float, int] = (0.0, 0)  # (monotonic time read, value)
+#: A step's RSS is the process's, read at most this often (seconds).
+RSS_EVERY_S = 0.05
 
 
 def current_rss() -> int | None:
     """Resident memory of this process in bytes (Linux ``/proc``), or None.
 
-    The file stays open (``pread`` costs ~2 us, opening it ~25 us): this runs
-    once per step. A forked child opens its own.
+    It runs once per step, on the run's busiest thread, so it reads the file
+    at most every :data:`RSS_EVERY_S`: each read is a system call, which lets
+    the worker threads take the GIL for up to a switch interval (5 ms). The
+    file stays open (``pread`` costs ~2 us, opening it ~25 us); a forked
+    child opens its own.
     """
-    global _statm  # noqa: PLW0603 - one descriptor per process
+    global _statm, _rss  # noqa: PLW0603 - one descriptor and reading per process
+    now = time.monotonic()
+    if now - _rss[0] < RSS_EVERY_S and _statm is not None and _statm[0] == os.getpid():
+        return _rss[1]
     try:
         pid = os.getpid()
         if _statm is None or _statm[0] != pid:
@@ -48,7 +57,8 @@ def current_rss() -> int | None:
         fields = os.pread(_statm[1], 128, 0).split()
     except OSError:
         return None
-    return int(fields[1]) * _PAGE
+    _rss = (now, int(fields[1]) * _PAGE)
+    return _rss[1]
 
 
 def _thread_clock() -> tuple[int, float] | None:
