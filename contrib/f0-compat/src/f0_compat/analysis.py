@@ -317,14 +317,27 @@ def _best_lag(numbers: list[float]) -> tuple[int, float]:
     """The lag (2 .. n/2) with the highest autocorrelation, and that correlation."""
     import numpy as np
 
-    data = np.asarray(numbers, dtype=float)
-    data = data - data.mean()
-    denominator = float((data * data).sum())
-    if denominator == 0 or len(data) < 6:  # noqa: PLR2004 - three periods of two at least
+    with np.errstate(all="ignore"):  # huge samples overflow: no period, not an error
+        return _best_lag_of(np.asarray(numbers, dtype=float))
+
+
+def _best_lag_of(data: Any) -> tuple[int, float]:
+    import numpy as np
+
+    if len(data) < 6:  # noqa: PLR2004 - three periods of two at least
+        return 0, 0.0
+    spread = float(((data - data.mean()) ** 2).sum())
+    # Around the trend line, so that a plain ramp is a trend, not a period.
+    x = np.arange(len(data), dtype=float)
+    slope, intercept = np.polyfit(x, data, 1)
+    residual = data - (slope * x + intercept)
+    denominator = float((residual * residual).sum())
+    # Nothing left once the line is gone (or overflow): no period.
+    if not math.isfinite(denominator) or denominator <= 1e-9 * spread or denominator == 0:
         return 0, 0.0
     best, best_lag = 0.0, 0
-    for lag in range(2, len(data) // 2 + 1):
-        value = float((data[:-lag] * data[lag:]).sum()) / denominator
+    for lag in range(2, len(residual) // 2 + 1):
+        value = float((residual[:-lag] * residual[lag:]).sum()) / denominator
         if value > best:
             best, best_lag = value, lag
     return best_lag, best

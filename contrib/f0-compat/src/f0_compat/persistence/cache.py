@@ -119,8 +119,12 @@ def _shutdown_at_exit(obj: Any) -> None:
 
     def hook() -> None:
         target = ref()
-        if target is not None:
+        if target is None:
+            return
+        try:
             target.shutdown()
+        except OSError as exc:  # the folder went away: say so, don't end the exit with a traceback
+            _log.warning("cache.persist_at_exit_failed", error=str(exc))
 
     atexit.register(hook)
 
