@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 
@@ -35,6 +36,10 @@ def flaky(context, params):
     if count < 2:
         raise OSError("not yet")
     context.set("flaky.attempts", count + 1)
+
+def where(context, params):
+    context.set("pid", os.getpid())
+
 
 def slow(context, params):
     import time
@@ -82,6 +87,22 @@ def test_run_recipe_returns_the_context(project, write):
     stats = runner.get_execution_statistics()
     assert (stats["recipes_executed"], stats["steps_executed"], stats["steps_failed"]) == (1, 2, 0)
     assert len(runner.get_execution_history(limit=1)) == 1
+
+
+def test_steps_run_in_this_process_through_f0_run(project, write, monkeypatch):
+    # No `f0` command is started: the recipe runs here, as Framework0's runner ran it.
+    monkeypatch.setenv("PATH", "")
+    path = write(
+        "where.yaml",
+        """
+        metadata: {name: where}
+        steps:
+          - {name: where, idx: 1, module: compat_steps, function: where}
+        """,
+    )
+    ctx = EnhancedRecipeRunner().run_recipe(path)
+    assert ctx.get("pid") == os.getpid()
+    assert ctx.get("recipe.execution_result")["execution_metadata"] == {"engine": "f0.run"}
 
 
 def test_a_failed_step_raises_runtime_error(project, write):
