@@ -13,6 +13,7 @@ from f0._version import __version__
 from f0.lazy import lazy_getattr
 
 if TYPE_CHECKING:
+    from f0.api import load_recipe, make_hooks, run, validate_recipe
     from f0.attempt import run_attempt
     from f0.cli import command_group, hooks_of
     from f0.context import Context, StepClosedError, StepContext, normalize_value, value_digest
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
         StepFailedError,
         UsageError,
     )
-    from f0.hooks import DEFAULT_STORE_URL
+    from f0.hooks import DEFAULT_STORE_URL, Hooks
     from f0.model import (
         Delta,
         Problem,
@@ -55,7 +56,10 @@ if TYPE_CHECKING:
         ScriptletConfig,
         ScriptletResult,
         ScriptletState,
+        get_scriptlet,
+        list_scriptlets,
         register_scriptlet,
+        unregister_scriptlet,
     )
     from f0.session import RunSession
     from f0.stores import ContextStore, RunStore
@@ -117,6 +121,15 @@ _EXPORTS: dict[str, str] = {
     "register_scriptlet": "f0.scriptlet",
     "run_attempt": "f0.attempt",
     "value_digest": "f0.context",
+    # Added in 0.2: the in-process API and the scriptlet registry.
+    "Hooks": "f0.hooks",
+    "get_scriptlet": "f0.scriptlet",
+    "list_scriptlets": "f0.scriptlet",
+    "load_recipe": "f0.api",
+    "make_hooks": "f0.api",
+    "run": "f0.api",
+    "unregister_scriptlet": "f0.scriptlet",
+    "validate_recipe": "f0.api",
 }
 
 
@@ -132,6 +145,7 @@ __all__ = [
     "Delta",
     "ExecutionContext",
     "F0Error",
+    "Hooks",
     "IOScriptlet",
     "MissingProviderError",
     "Plan",
@@ -172,13 +186,20 @@ __all__ = [
     "__version__",
     "build_plan",
     "command_group",
+    "get_scriptlet",
     "hookimpl",
     "hooks_of",
     "hookspec",
     "lazy_getattr",
+    "list_scriptlets",
+    "load_recipe",
+    "make_hooks",
     "normalize_value",
     "register_scriptlet",
+    "run",
     "run_attempt",
+    "unregister_scriptlet",
+    "validate_recipe",
     "value_digest",
 ]
 

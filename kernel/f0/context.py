@@ -19,7 +19,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 import attrs
 
@@ -218,7 +218,7 @@ class Context:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], **kwargs: Any) -> Context:
+    def from_dict(cls, data: Mapping[str, Any], **kwargs: Any) -> Self:
         """A new context holding *data*, with empty history and no dirty keys."""
         ctx = cls(**kwargs)
         for key, value in data.items():
@@ -227,7 +227,7 @@ class Context:
         return ctx
 
     @classmethod
-    def from_json(cls, text: str, **kwargs: Any) -> Context:
+    def from_json(cls, text: str, **kwargs: Any) -> Self:
         """Parse a JSON object; ``ValueError`` for invalid JSON or a non-object."""
         try:
             data = json.loads(text)

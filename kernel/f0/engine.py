@@ -24,6 +24,8 @@ from f0.plan import Plan, build_plan
 from f0.session import RunSession, StoreRecorder
 
 if TYPE_CHECKING:
+    import threading
+
     from f0.hooks import Hooks
     from f0.model import Step
     from f0.records import RunRecord
@@ -108,6 +110,7 @@ def run_recipe(
     resume: RunRecord | None = None,
     force: bool = False,
     use_cache: bool = True,
+    cancel_event: threading.Event | None = None,
 ) -> RunResult:
     """Run a *valid* recipe to the end and return its result.
 
@@ -116,7 +119,7 @@ def run_recipe(
     steps may be reused; with *resume* (a recorded run), its completed steps
     are replayed instead of run (:class:`~f0.fingerprint.ResumeRefusedError`
     if one changed, unless *force*). Ctrl-C cancels: steps not yet finished
-    end CANCELLED.
+    end CANCELLED, and so does setting *cancel_event* (from any thread).
     """
     options = options or SchedulerOptions()
     full_plan = build_plan(recipe)
@@ -173,6 +176,7 @@ def run_recipe(
             info=info,
             options=options,
             recorder=recorder,
+            cancel_event=cancel_event,
         )
         hooks.run_started(info)
         for step in replay:

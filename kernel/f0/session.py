@@ -51,6 +51,7 @@ class RunSession:
         info: RunInfo,
         options: SchedulerOptions,
         recorder: StoreRecorder | None = None,
+        cancel_event: threading.Event | None = None,
     ) -> None:
         self.hooks = hooks
         self._recorder = recorder
@@ -59,8 +60,9 @@ class RunSession:
         self.context = context
         self.info = info
         self.options = options
-        #: Set when the run is cancelled (Ctrl-C); schedulers stop starting steps.
-        self.cancel_event = threading.Event()
+        #: Set when the run is cancelled (Ctrl-C, or by whoever passed it in);
+        #: schedulers stop starting steps.
+        self.cancel_event = cancel_event if cancel_event is not None else threading.Event()
         self._base_dir = recipe.base_dir  # resolved once: it is on every attempt's path
         self.results: dict[str, StepResult] = {}
         self._lock = threading.Lock()

@@ -147,13 +147,3 @@ def test_legacy_file_lookup():
     assert legacy_file("orchestrator.nope") is None
     assert legacy_file("json") is None
     assert legacy_file("orchestrator.-bad") is None
-
-
-def test_the_workspace_cleaner_says_what_to_use_instead(tmp_path):
-    done = python(
-        "from tools.workspace_cleaner_v2 import WorkspaceCleanerV2",
-        tmp_path,
-    )
-    assert done.returncode == 1
-    assert "ImportError: tools.workspace_cleaner_v2" in done.stderr
-    assert "git clean" in done.stderr

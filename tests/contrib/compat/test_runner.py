@@ -1,8 +1,9 @@
-"""``orchestrator.runner`` over the installed ``f0 run`` (real subprocesses)."""
+"""``orchestrator.runner`` over ``f0.run`` (in process, as Framework0 ran recipes), and its command line."""
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 
@@ -36,11 +37,18 @@ def flaky(context, params):
         raise OSError("not yet")
     context.set("flaky.attempts", count + 1)
 
+def where(context, params):
+    context.set("pid", os.getpid())
+
+
 def slow(context, params):
     import time
     if params.get("started"):
         Path(params["started"]).write_text("started")
-    time.sleep(params.get("seconds", 30))
+    release = Path(params["release"]) if params.get("release") else None
+    deadline = time.monotonic() + params.get("seconds", 30)
+    while time.monotonic() < deadline and not (release and release.exists()):
+        time.sleep(0.02)
 """
 
 RECIPE = """
@@ -79,6 +87,22 @@ def test_run_recipe_returns_the_context(project, write):
     stats = runner.get_execution_statistics()
     assert (stats["recipes_executed"], stats["steps_executed"], stats["steps_failed"]) == (1, 2, 0)
     assert len(runner.get_execution_history(limit=1)) == 1
+
+
+def test_steps_run_in_this_process_through_f0_run(project, write, monkeypatch):
+    # No `f0` command is started: the recipe runs here, as Framework0's runner ran it.
+    monkeypatch.setenv("PATH", "")
+    path = write(
+        "where.yaml",
+        """
+        metadata: {name: where}
+        steps:
+          - {name: where, idx: 1, module: compat_steps, function: where}
+        """,
+    )
+    ctx = EnhancedRecipeRunner().run_recipe(path)
+    assert ctx.get("pid") == os.getpid()
+    assert ctx.get("recipe.execution_result")["execution_metadata"] == {"engine": "f0.run"}
 
 
 def test_a_failed_step_raises_runtime_error(project, write):
@@ -173,8 +197,8 @@ def test_cancel_from_another_thread(project, write):
         """
         metadata: {name: slow}
         steps:
-          - {name: sleepy, idx: 1, module: compat_steps, function: slow, args: {seconds: 60, started: started.txt}}
-          - {name: never, idx: 2, module: builtins, function: print, args: [x], depends_on: [sleepy]}
+          - {name: sleepy, idx: 1, module: compat_steps, function: slow, args: {seconds: 60, started: started.txt, release: go.txt}}
+          - {name: never, idx: 2, module: compat_steps, function: produce, args: {n: 1}}
         """,
     )
     runner = EnhancedRecipeRunner()
@@ -192,13 +216,17 @@ def test_cancel_from_another_thread(project, write):
     while not (project / "started.txt").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     runner.cancel_execution()
+    (project / "go.txt").write_text("go")  # the running step ends; nothing starts after it
     thread.join(60)
     assert not thread.is_alive()
     assert runner.is_execution_cancelled()
     assert "error" not in outcome, outcome
     result = runner.get_execution_history()[-1]
     assert result["status"] == "CANCELLED"
-    assert result["completed_steps"] == 0
+    # Framework0 checked for a cancel between steps: the running one finishes, the next never runs.
+    statuses = {s["step_name"]: s["status"] for s in result["step_results"]}
+    assert statuses == {"sleepy": "COMPLETED", "never": "SKIPPED"}
+    assert "numbers" not in outcome["ctx"].to_dict()
 
 
 def test_runner_command_line(project, write):

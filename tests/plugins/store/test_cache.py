@@ -210,3 +210,38 @@ def test_threads(clock):
     stats = cache.get_stats()
     assert stats["size"] == 50
     assert stats["hits"] + stats["misses"] == 8000
+
+
+# -- peek, entries, on_evict (what a second tier or a file copy needs) --------------
+
+
+@pytest.mark.parametrize("policy", EvictionPolicy.all_policies())
+def test_peek_and_entries_count_no_hit_and_keep_the_eviction_order(policy):
+    evicted: list[CacheEntry] = []
+    cache = Cache(max_size=2, eviction_policy=policy, on_evict=evicted.append)
+    cache.set("a", 1, ttl=100)
+    cache.set("b", 2, ttl=200)
+    cache.get("b")
+    before = cache.get_stats()
+    assert cache.peek("a").value == 1
+    assert cache.peek("nope") is None
+    assert sorted(e.key for e in cache.entries()) == ["a", "b"]
+    assert cache.get_stats() == before
+    assert cache.get_entry_metadata("a")["access_count"] == 0
+    cache.set("c", 3)
+    # Peeking at "a" did not save it: it is still the victim under every policy.
+    assert [e.key for e in evicted] == ["a"]
+    assert evicted[0].value == 1
+
+
+def test_on_evict_is_not_called_for_deletes_or_expiry():
+    now = [0.0]
+    evicted: list[CacheEntry] = []
+    cache = Cache(max_size=5, timer=lambda: now[0], on_evict=evicted.append)
+    cache.set("gone", 1, ttl=1)
+    cache.set("deleted", 2)
+    cache.delete("deleted")
+    now[0] = 5
+    assert cache.peek("gone") is None
+    assert cache.get("gone") is None
+    assert evicted == []

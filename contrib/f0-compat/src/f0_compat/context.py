@@ -9,8 +9,7 @@ reads (``ctx.enable_history``, ``ctx.enable_metrics``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from typing import Any, Self, cast
+from typing import Any
 
 import f0
 
@@ -26,17 +25,6 @@ class Context(f0.Context):
         self.enable_history = enable_history
         #: Whether operations are counted (``get_metrics()`` is None when False).
         self.enable_metrics = enable_metrics
-
-    # f0.Context's constructors are annotated to return f0.Context; they build ``cls``.
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], **kwargs: Any) -> Self:
-        """A new context holding *data*, with empty history and no dirty keys."""
-        return cast("Self", super().from_dict(data, **kwargs))
-
-    @classmethod
-    def from_json(cls, text: str, **kwargs: Any) -> Self:
-        """Parse a JSON object; ``ValueError`` for invalid JSON or a non-object."""
-        return cast("Self", super().from_json(text, **kwargs))
 
 
 class MemoryBus:

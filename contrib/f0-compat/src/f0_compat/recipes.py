@@ -1,8 +1,9 @@
 """``orchestrator.enhanced_recipe_parser``: Framework0's parser over f0's loader and validator.
 
 Every check f0 makes (structure, types, dependencies, cycles, duplicate
-``idx``, importing each step's module and function) comes from ``f0
-validate --json``, the real loader and validator; this module reads the
+``idx``, importing each step's module and function) comes from
+``f0.load_recipe``, the loader and validator of ``f0 validate``, called in
+this process; this module reads the
 file for the legacy data shapes (``raw_data``, ``RecipeMetadata``,
 ``StepInfo``), computes the content hash, caches results and runs the
 user's own validators.
@@ -15,15 +16,15 @@ import hashlib
 import json
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import attrs
+import f0
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
-
-from f0_compat.f0cli import json_output, run_f0
 
 __all__ = [
     "EnhancedRecipeParser",
@@ -244,34 +245,59 @@ def load_recipe_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def _f0_messages(
-    path: Path, *, extra_path: tuple[str, ...] = (), shown_as: str | None = None
-) -> list[ValidationMessage]:
-    """``f0 validate --json PATH`` as messages (locations ``file:line:col``)."""
-    done = run_f0(["validate", "--json", str(path)], extra_path=extra_path)
-    report = json_output(done)
-    if not isinstance(report, dict):
-        detail = (done.stderr or done.stdout).strip() or f"exit code {done.returncode}"
-        return [
-            ValidationMessage(ValidationSeverity.ERROR, f"f0 validate failed: {detail}", str(path))
-        ]
+def _hooks() -> f0.Hooks:
+    """f0's plugins, loaded once per process for the parser (as ``f0 validate`` loads them)."""
+    global _HOOKS  # noqa: PLW0603 - built on first use: loading plugins costs ~0.1 s
+    with _HOOKS_LOCK:
+        if _HOOKS is None:
+            _HOOKS = f0.make_hooks()
+        return _HOOKS
+
+
+_HOOKS: f0.Hooks | None = None
+_HOOKS_LOCK = threading.Lock()
+
+
+def _as_messages(problems: Iterable[f0.Problem], shown_as: str) -> list[ValidationMessage]:
+    """f0's problems as Framework0 messages, located ``FILE:line:col``."""
     messages = []
-    for problem in report.get("problems", []):
-        where = shown_as or problem.get("file") or problem.get("where") or str(path)
-        if problem.get("line"):
-            where = f"{where}:{problem['line']}:{problem.get('col') or 1}"
-        severity = str(problem.get("severity", "error")).upper()
-        messages.append(
-            ValidationMessage(
-                ValidationSeverity(
-                    severity if severity in ValidationSeverity.__members__ else "ERROR"
-                ),
-                str(problem.get("message", "")),
-                where,
-                problem.get("code"),
-            )
-        )
+    for problem in problems:
+        where = shown_as
+        if problem.pos is not None:
+            where = f"{shown_as}:{problem.pos.line}:{problem.pos.col}"
+        elif problem.where:
+            where = f"{shown_as}: {problem.where}"
+        severity = ValidationSeverity.ERROR if problem.is_error else ValidationSeverity.WARNING
+        messages.append(ValidationMessage(severity, problem.message, where, problem.code))
     return messages
+
+
+def _error_message(exc: f0.F0Error, shown_as: str) -> ValidationMessage:
+    where = f"{shown_as}:{exc.pos.line}:{exc.pos.col}" if exc.pos is not None else shown_as
+    return ValidationMessage(ValidationSeverity.ERROR, exc.message, where)
+
+
+def _f0_messages(path: Path, *, shown_as: str) -> list[ValidationMessage]:
+    """What ``f0 validate PATH`` finds, in process (``f0.load_recipe``)."""
+    try:
+        _, problems = f0.load_recipe(path, hooks=_hooks())
+    except f0.F0Error as exc:
+        return [_error_message(exc, shown_as)]
+    return _as_messages(problems, shown_as)
+
+
+def _data_messages(data: Mapping[str, Any], base_dir: Path) -> list[ValidationMessage]:
+    """f0's problems in recipe *data*, its step modules looked up in *base_dir* first."""
+    with tempfile.TemporaryDirectory(prefix="f0-compat-") as tmp:
+        path = Path(tmp) / "recipe.json"
+        path.write_text(json.dumps(dict(data), default=str), encoding="utf-8")
+        try:
+            recipe, _ = f0.load_recipe(path, hooks=_hooks())
+        except f0.F0Error as exc:
+            return [_error_message(exc, "recipe")]
+    # Validated again as if the file were in base_dir, where its modules live.
+    moved = attrs.evolve(recipe, path=base_dir / "recipe.json")
+    return _as_messages(f0.validate_recipe(moved, hooks=_hooks()), "recipe")
 
 
 class RecipeValidator:
@@ -335,12 +361,8 @@ class RecipeValidator:
                     "E000",
                 )
             ]
-        folder = str(Path(base_dir) if base_dir is not None else Path.cwd())
-        with tempfile.TemporaryDirectory(prefix="f0-compat-") as tmp:
-            path = Path(tmp) / "recipe.json"
-            path.write_text(json.dumps(dict(data), default=str), encoding="utf-8")
-            messages = _f0_messages(path, extra_path=(folder,), shown_as="recipe")
-        return messages + self.custom_messages(dict(data))
+        folder = Path(base_dir) if base_dir is not None else Path.cwd()
+        return _data_messages(data, folder.resolve()) + self.custom_messages(dict(data))
 
 
 class EnhancedRecipeParser:

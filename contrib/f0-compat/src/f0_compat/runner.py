@@ -1,32 +1,30 @@
-"""``orchestrator.runner``: Framework0's ``EnhancedRecipeRunner`` over ``f0 run``.
+"""``orchestrator.runner``: Framework0's ``EnhancedRecipeRunner`` over ``f0.run``.
 
-Each :meth:`EnhancedRecipeRunner.run_recipe` is one real ``f0 run --json``
-(the installed f0: loader, validator, scheduler, timeouts, retries). The
-legacy run options become recipe edits f0 understands: ``only``/``skip`` →
+Each :meth:`EnhancedRecipeRunner.run_recipe` is one real f0 run in this
+process (``f0.run``: the loader, validator, local scheduler, timeouts and
+retries of ``f0 run``), as Framework0's runner ran recipes in-process. The
+legacy run options become edits of the loaded recipe: ``only``/``skip`` →
 ``enabled: false``; ``step_timeout``/``default_timeout`` → each step's
-``timeout`` where it sets none; ``max_retries``/``retry_delay`` →
-``retry_count`` and a fixed ``retry: {delay}``. When an option changes the
-recipe, the edited copy is run from a temporary folder with the recipe's
-own folder on ``PYTHONPATH``, so its step modules are still found.
+``timeout`` where it sets none; ``max_retries``/``retry_delay`` → the
+step's retries and a fixed delay between attempts.
 """
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import json
 import os
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+import f0
+
 from f0_compat.context import Context
-from f0_compat.f0cli import f0_command
 from f0_compat.recipes import load_recipe_file
 
 __all__ = ["EnhancedRecipeRunner", "main", "run_recipe"]
@@ -35,7 +33,7 @@ _FAILED = {"FAILED", "TIMEOUT"}
 
 
 class EnhancedRecipeRunner:
-    """Runs recipes through ``f0 run``; returns Framework0-style Contexts.
+    """Runs recipes with ``f0.run``; returns Framework0-style Contexts.
 
     *default_timeout* bounds every step that sets no ``timeout`` (and gets no
     ``step_timeout``). *store* is ``f0 run --store`` (``"none"``: record nothing,
@@ -59,8 +57,15 @@ class EnhancedRecipeRunner:
         self.workers = workers
         self._history: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._process: subprocess.Popen[str] | None = None
         self._cancelled = threading.Event()
+        self._hooks: f0.Hooks | None = None
+
+    def _get_hooks(self) -> f0.Hooks:
+        # f0's plugins, loaded once per runner (as one `f0 run` loads them).
+        with self._lock:
+            if self._hooks is None:
+                self._hooks = f0.make_hooks()
+            return self._hooks
 
     def run_recipe(  # noqa: PLR0917 - the legacy positional signature
         self,
@@ -82,9 +87,35 @@ class EnhancedRecipeRunner:
         """
         path = Path(recipe_path)
         _check_options(step_timeout, max_retries, retry_delay)
-        data = load_recipe_file(path)  # FileNotFoundError / ValueError before anything runs
+        load_recipe_file(path)  # FileNotFoundError / ValueError before anything runs
+        # DEBUG=1 from the start: step modules imported while validating create their loggers.
+        with _debug_env(debug):
+            return self._run(
+                path, only, skip, continue_on_error, step_timeout, max_retries, retry_delay
+            )
+
+    def _run(  # noqa: PLR0917 - run_recipe's options
+        self,
+        path: Path,
+        only: Iterable[str] | None,
+        skip: Iterable[str] | None,
+        continue_on_error: bool,
+        step_timeout: float | None,
+        max_retries: int,
+        retry_delay: float,
+    ) -> Context:
+        hooks = self._get_hooks()
+        try:
+            recipe, problems = f0.load_recipe(path, hooks=hooks)
+        except f0.F0Error as exc:
+            msg = f"invalid recipe {path}:\n{exc}"
+            raise ValueError(msg) from None
+        errors = [str(p) for p in problems if p.is_error]
+        if errors:
+            msg = f"invalid recipe {path}:\n" + "\n".join(errors)
+            raise ValueError(msg)
         edited = _edit(
-            data,
+            recipe,
             only=None if only is None else _names(only),
             skip=_names(skip or ()),
             timeout=step_timeout if step_timeout is not None else self.default_timeout,
@@ -92,35 +123,28 @@ class EnhancedRecipeRunner:
             retry_delay=retry_delay,
         )
         self._cancelled.clear()
-        with tempfile.TemporaryDirectory(prefix="f0-compat-run-") as tmp:
-            target = path
-            if edited is not None:
-                target = Path(tmp) / (path.stem + ".json")
-                target.write_text(json.dumps(edited, default=str), encoding="utf-8")
-            args = ["run", "--json", str(target)]
-            args += ["--set", f"recipe.path={path}"] if edited is not None else []
-            args += [] if self.store is None else ["--store", self.store]
-            args += [] if self.workers is None else ["--workers", str(self.workers)]
-            args += ["--continue-on-error"] if continue_on_error else []
-            args += ["--debug"] if debug else ["--quiet"]
-            extra = [str(path.resolve().parent)] if edited is not None else []
-            code, stdout, stderr = self._run(args, extra, debug=debug)
-        report = _last_json(stdout)
-        if stderr and code != 2:  # noqa: PLR2004 - an invalid recipe's report goes into the error
-            sys.stderr.write(stderr)  # what steps printed, warnings, debug logs
-        if code == 2 or report is None:  # noqa: PLR2004 - f0's exit code for an invalid recipe
-            detail = stderr.strip() or f"f0 run exited with code {code}"
-            if code == 2:  # noqa: PLR2004
-                msg = f"invalid recipe {path}:\n{detail}"
-                raise ValueError(msg)
-            msg = f"f0 run failed for {path}: {detail}"
-            raise RuntimeError(msg)
-        result = _execution_result(path, report, self._cancelled.is_set())
+        try:
+            result = f0.run(
+                edited,
+                store=self.store,
+                workers=self.workers,
+                continue_on_error=continue_on_error,
+                cancel=self._cancelled,
+                hooks=hooks,
+            )
+        except f0.RecipeValidationError as exc:
+            msg = f"invalid recipe {path}:\n{exc}"
+            raise ValueError(msg) from None
+        except f0.F0Error as exc:
+            msg = f"f0 could not run {path}: {exc}"
+            raise RuntimeError(msg) from None
+        report = result.to_json()
+        execution = _execution_result(path, report, self._cancelled.is_set())
         with self._lock:
-            self._history.append(result)
-        context = Context.from_dict(report.get("context") or {})
-        context.set("recipe.execution_result", result, who="runner")
-        failed = [s for s in result["step_results"] if s["status"] in _FAILED]
+            self._history.append(execution)
+        context = Context.from_dict(result.context)
+        context.set("recipe.execution_result", execution, who="runner")
+        failed = [s for s in execution["step_results"] if s["status"] in _FAILED]
         if failed and not continue_on_error:
             first = failed[0]
             msg = (
@@ -129,38 +153,10 @@ class EnhancedRecipeRunner:
             raise RuntimeError(msg)
         return context
 
-    def _run(self, args: list[str], extra_path: list[str], *, debug: bool) -> tuple[int, str, str]:
-        env = dict(os.environ)
-        if debug:
-            env["DEBUG"] = "1"  # Framework0's switch: src.core.logger loggers log debug too
-        if extra_path:
-            env["PYTHONPATH"] = os.pathsep.join(
-                [*extra_path, *filter(None, [env.get("PYTHONPATH")])]
-            )
-        process = subprocess.Popen(
-            [*f0_command(), *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        with self._lock:
-            self._process = process
-        try:
-            stdout, stderr = process.communicate()
-        finally:
-            with self._lock:
-                self._process = None
-        return process.returncode, stdout, stderr
-
     # -- the rest of the legacy API ----------------------------------------
     def cancel_execution(self) -> None:
-        """Cancel the running recipe (f0 ends steps not finished CANCELLED)."""
+        """Cancel the running recipe: no new step starts, unfinished steps end CANCELLED."""
         self._cancelled.set()
-        with self._lock:
-            process = self._process
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGINT)
 
     def is_execution_cancelled(self) -> bool:
         """True once :meth:`cancel_execution` was called during the current run."""
@@ -185,6 +181,28 @@ class EnhancedRecipeRunner:
         }
 
 
+_DEBUG_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _debug_env(debug: bool) -> Iterator[None]:
+    """``DEBUG=1`` for the run (Framework0's switch: ``src.core.logger`` loggers log debug)."""
+    if not debug:
+        yield
+        return
+    with _DEBUG_LOCK:
+        before = os.environ.get("DEBUG")
+        os.environ["DEBUG"] = "1"
+    try:
+        yield
+    finally:
+        with _DEBUG_LOCK:
+            if before is None:
+                os.environ.pop("DEBUG", None)
+            else:
+                os.environ["DEBUG"] = before
+
+
 def _check_options(step_timeout: float | None, max_retries: int, retry_delay: float) -> None:
     if step_timeout is not None and not step_timeout > 0:
         msg = f"step_timeout must be > 0, not {step_timeout!r}"
@@ -205,51 +223,40 @@ def _names(value: Iterable[str] | str) -> set[str]:
 
 
 def _edit(
-    data: dict[str, Any],
+    recipe: f0.Recipe,
     *,
     only: set[str] | None,
     skip: set[str],
     timeout: float | None,
     max_retries: int,
     retry_delay: float,
-) -> dict[str, Any] | None:
-    """*data* with the run options applied, or None when they change nothing."""
-    steps = data.get("steps")
-    if not isinstance(steps, list):
-        return None
-    edited = copy.deepcopy(data)
+) -> f0.Recipe:
+    """*recipe* with the run options applied (the same object when they change nothing)."""
+    raw_steps = recipe.raw.get("steps") if isinstance(recipe.raw, Mapping) else None
+    own_retry = {
+        str(s.get("name")): "retry" in s
+        for s in (raw_steps if isinstance(raw_steps, list) else [])
+        if isinstance(s, dict)
+    }
+    steps = []
     changed = False
-    for step in edited["steps"]:
-        if not isinstance(step, dict):
-            continue
-        name = step.get("name")
-        if (only is not None and name not in only) or name in skip:
-            changed = changed or step.get("enabled", True) is not False
-            step["enabled"] = False
-        if timeout is not None and step.get("timeout") is None:
-            step["timeout"] = timeout
-            changed = True
-        own = step.get("retry_count", step.get("retries", 0))
-        retries = max(own if isinstance(own, int) else 0, max_retries)
-        if retries != own:
-            step.pop("retries", None)
-            step["retry_count"] = retries
-            changed = True
-        if retries and "retry" not in step:
-            # Framework0 slept retry_delay between attempts: a fixed delay.
-            step["retry"] = {"delay": retry_delay}
-            changed = True
-    return edited if changed else None
-
-
-def _last_json(stdout: str) -> dict[str, Any] | None:
-    for line in reversed(stdout.strip().splitlines()):
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        return value if isinstance(value, dict) else None
-    return None
+    for step in recipe.steps:
+        changes: dict[str, Any] = {}
+        if step.enabled and ((only is not None and step.name not in only) or step.name in skip):
+            changes["enabled"] = False
+        if timeout is not None and step.timeout is None:
+            changes["timeout"] = timeout
+        retries = max(step.retry.retries, max_retries)
+        if retries and not own_retry.get(step.name, False):
+            # Framework0 slept retry_delay between attempts: a fixed delay, no jitter.
+            policy = f0.RetryPolicy(retries=retries, delay=retry_delay, factor=1.0, jitter=0.0)
+            if policy != step.retry:
+                changes["retry"] = policy
+        elif retries != step.retry.retries:
+            changes["retry"] = attrs.evolve(step.retry, retries=retries)
+        changed = changed or bool(changes)
+        steps.append(attrs.evolve(step, **changes) if changes else step)
+    return attrs.evolve(recipe, steps=steps) if changed else recipe
 
 
 def _execution_result(path: Path, report: dict[str, Any], cancelled: bool) -> dict[str, Any]:
@@ -297,7 +304,7 @@ def _execution_result(path: Path, report: dict[str, Any], cancelled: bool) -> di
         "context_keys_created": sorted(context),
         "global_errors": [],
         "global_warnings": [],
-        "execution_metadata": {"engine": "f0 run"},
+        "execution_metadata": {"engine": "f0.run"},
     }
 
 
@@ -324,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retry-delay", type=float, default=1.0, metavar="S")
     parser.add_argument("--json", action="store_true", help="print the result dict as JSON")
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ["DEBUG"] = "1"  # this process only: what every src.core.logger logger reads
     runner = EnhancedRecipeRunner()
     code = 0
     try:

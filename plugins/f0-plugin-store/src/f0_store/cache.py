@@ -156,6 +156,7 @@ class Cache:
         thread_safe: bool = True,
         *,
         timer: Callable[[], float] = time.time,
+        on_evict: Callable[[CacheEntry], None] | None = None,
     ) -> None:
         if max_size < 0:
             msg = "max_size must be >= 0 (0 = unlimited)"
@@ -165,6 +166,10 @@ class Cache:
         self.default_ttl = default_ttl
         self.eviction_policy = EvictionPolicy.parse(eviction_policy)
         self._timer = timer
+        #: Called with each entry the policy evicts (not expired or deleted
+        #: ones), with the cache's lock held: it must not call this cache.
+        #: A second tier (a disk cache) keeps what memory lets go.
+        self.on_evict = on_evict
         # The container never evicts by itself (maxsize=inf): limits are ours,
         # victims are its popitem(), so every eviction is seen and counted.
         self._data = _CONTAINERS[self.eviction_policy](math.inf)
@@ -229,6 +234,23 @@ class Cache:
         with self._lock:
             return len(self._data)
 
+    def peek(self, key: Hashable) -> CacheEntry | None:
+        """The unexpired entry of *key* (or None), without counting a hit or moving it.
+
+        For code that inspects or copies a cache (writing it to disk, say):
+        the policy's order and the stats stay as they were.
+        """
+        with self._lock:
+            entry = self._peek(key)
+            return None if entry is None or entry.is_expired(self._timer()) else entry
+
+    def entries(self) -> list[CacheEntry]:
+        """Every unexpired entry, without counting hits or changing the eviction order."""
+        with self._lock:
+            now = self._timer()
+            found = [self._entry(k) for k in self._data]
+            return [e for e in found if not e.is_expired(now)]
+
     # -- writing ---------------------------------------------------------
     def set(self, key: Hashable, value: Any, ttl: float | None = None) -> None:
         """Store *value*; evict by policy while over ``max_size`` or the memory cap."""
@@ -249,6 +271,8 @@ class Cache:
                 _, victim = self._data.popitem()
                 self._memory -= victim.size_bytes
                 self.evictions += 1
+                if self.on_evict is not None:
+                    self.on_evict(victim)
             self._data[key] = entry
             self._memory += entry.size_bytes
 

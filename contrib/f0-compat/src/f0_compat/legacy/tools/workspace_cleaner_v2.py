@@ -1,16 +1,27 @@
-"""``tools.workspace_cleaner_v2``: deliberately not rebuilt (spec ``junk.md``).
+"""``tools.workspace_cleaner_v2``: Framework0's rule-based workspace cleaner (see :mod:`f0_compat.workspace_cleaner`).
 
-Framework0's third workspace cleaner deleted files by its own rules; f0 does
-not rebuild it. Importing it fails with this advice instead of a bare
-``ModuleNotFoundError``.
+Command line: ``python -m tools.workspace_cleaner_v2 [ROOT] [--dry-run] [--rule NAME]... [--json]``.
 """
 
 from __future__ import annotations
 
-_ADVICE = (
-    "tools.workspace_cleaner_v2 (WorkspaceCleanerV2) is not part of f0-compat: "
-    "Framework0's workspace cleaners are not rebuilt. Use `git clean -fdX` "
-    "(remove ignored files) or `git clean -fdx -n` to preview, and `f0 cache clear` "
-    "for f0's step cache."
+from f0_compat.workspace_cleaner import (
+    DEFAULT_RULES,
+    PROTECTED_NAMES,
+    CleanupResult,
+    CleanupRule,
+    WorkspaceCleanerV2,
+    main,
 )
-raise ImportError(_ADVICE, name=__name__)
+
+__all__ = [
+    "DEFAULT_RULES",
+    "PROTECTED_NAMES",
+    "CleanupResult",
+    "CleanupRule",
+    "WorkspaceCleanerV2",
+    "main",
+]
+
+if __name__ == "__main__":
+    raise SystemExit(main())

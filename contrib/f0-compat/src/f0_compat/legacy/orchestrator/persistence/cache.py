@@ -9,7 +9,10 @@ from f0_compat.persistence.cache import (
     CacheEntryNotFoundError,
     CacheError,
     CacheFullError,
+    DiskCache,
     EvictionPolicy,
+    PersistentCache,
+    TieredCache,
 )
 
 __all__ = [
@@ -19,5 +22,8 @@ __all__ = [
     "CacheEntryNotFoundError",
     "CacheError",
     "CacheFullError",
+    "DiskCache",
     "EvictionPolicy",
+    "PersistentCache",
+    "TieredCache",
 ]

@@ -1,0 +1,1 @@
+"""Framework0's ``server`` package, served by f0-compat."""
