@@ -16,7 +16,9 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import click
 import typer
+import typer.core
 
 from f0.errors import F0Error, PluginError
 from f0.hooks import Hooks
@@ -29,10 +31,33 @@ __all__ = ["command_group", "hooks_of", "main", "make_app"]
 
 HELP = """f0 runs YAML recipes: DAGs of Python steps that share a key/value context.
 
-Start with: f0 run examples/quickstart/recipe.yaml
+Start with: f0 init DIR, or f0 run examples/quickstart/recipe.yaml
 
-Commands come from plugins too; `f0 plugins` lists what is installed.
+Commands come from plugins too; 'f0 plugins' lists what is installed.
+Shell completion: f0 --install-completion (bash, zsh, fish, PowerShell).
 """
+
+
+class _Group(typer.core.TyperGroup):
+    """The root command group: a missing plugin's command names the plugin to install."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else None
+        if name is not None and not name.startswith("-") and self.get_command(ctx, name) is None:
+            from f0.hooks import COMMAND_HINTS
+
+            dist = COMMAND_HINTS.get(name)
+            if dist is not None:
+                typer.echo(
+                    f"f0 {name}: this command comes from {dist}, which is not installed "
+                    f"(or is disabled by F0_DISABLE_PLUGINS/F0_LOAD_PLUGINS); "
+                    f"install it with: pip install {dist}",
+                    err=True,
+                )
+                ctx.exit(2)
+        return super().resolve_command(ctx, args)
 
 
 def hooks_of(ctx: typer.Context) -> Hooks:
@@ -73,7 +98,9 @@ def make_app(pm: F0PluginManager) -> typer.Typer:
         name="f0",
         help=HELP,
         no_args_is_help=True,
-        add_completion=False,
+        # typer's own completion: f0 --install-completion / --show-completion.
+        add_completion=True,
+        cls=_Group,
         pretty_exceptions_enable=False,
         # Plain click help: typer's rich help costs ~90 ms of start-up.
         rich_markup_mode=None,

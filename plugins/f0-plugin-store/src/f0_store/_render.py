@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from f0_store._url import DEFAULT_STORE_URL, STORE_ENV
+from f0_store._url import STORE_ENV, project_store_url
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -26,10 +26,15 @@ __all__ = [
 ]
 
 STORE_OPT = typer.Option(
-    DEFAULT_STORE_URL,
+    ...,
     "--store",
+    # Asked when the command runs: the project root above the current folder.
+    default_factory=lambda: project_store_url(),
     envvar=STORE_ENV,
-    help="Run store URL: sqlite:///relative.db or sqlite:////absolute.db ('none': no store).",
+    show_default=".f0/f0.db in the project root",
+    help="Run store URL: sqlite:///relative.db or sqlite:////absolute.db ('none': no store). "
+    "Default: .f0/f0.db in the project root (the first folder upwards with .f0/, "
+    "pyproject.toml or .git), else in the current folder.",
 )
 JSON_OPT = typer.Option(False, "--json", help="Print JSON on stdout.")
 
