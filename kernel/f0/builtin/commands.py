@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from f0.records import RunRecord
     from f0.stores import RunStore
 
-RECIPE_ARG = typer.Argument(..., help="Recipe file (.yaml, .yml or .json).", show_default=False)
+RECIPE_ARG = typer.Argument(
+    ..., metavar="RECIPE", help="Recipe file (.yaml, .yml or .json).", show_default=False
+)
 JSON_OPT = typer.Option(
     False, "--json", help="Print one JSON object on stdout (progress and logs go to stderr)."
 )

@@ -31,7 +31,8 @@ STORE_OPT = typer.Option(
     # Asked when the command runs: the project root above the current folder.
     default_factory=lambda: project_store_url(),
     envvar=STORE_ENV,
-    show_default=".f0/f0.db in the project root",
+    metavar="URL",
+    show_default=False,
     help="Run store URL: sqlite:///relative.db or sqlite:////absolute.db ('none': no store). "
     "Default: .f0/f0.db in the project root (the first folder upwards with .f0/, "
     "pyproject.toml or .git), else in the current folder.",

@@ -38,7 +38,7 @@ def report_unknown_keys(
             continue
         shown = describe(key) if top_level else repr(fields.name(key))
         where = "top-level key" if top_level else "key"
-        message = f"unknown {where} {shown}" + _suggestion(key, names)
+        message = f"unknown {where} {shown}" + _suggestion(key, names, fields.prefix)
         fields.report.problems.append(
             Problem(
                 message=fields.message(message),
@@ -50,6 +50,8 @@ def report_unknown_keys(
         )
 
 
-def _suggestion(key: Any, names: list[str]) -> str:
+def _suggestion(key: Any, names: list[str], prefix: str) -> str:
     hint = did_you_mean(key, names) if isinstance(key, str) else ""
-    return hint or f" (known: {', '.join(names)})"
+    if hint:
+        return hint.replace("`", f"`{prefix}", 1)  # retry.delay, not delay
+    return f" (known: {', '.join(prefix + n for n in names)})"
