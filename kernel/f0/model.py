@@ -193,7 +193,12 @@ class Recipe:
     @property
     def base_dir(self) -> Path:
         """The folder step modules are resolved from first."""
-        return _resolved_parent(self.path) if self.path else Path.cwd()
+        if self.path is None:
+            return Path.cwd()
+        # The cache is keyed by an absolute path: a relative one means another
+        # folder after a chdir (tests, long-lived processes).
+        path = self.path if self.path.is_absolute() else Path.cwd() / self.path
+        return _resolved_parent(path)
 
     @property
     def data_dir(self) -> Path:

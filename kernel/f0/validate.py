@@ -102,7 +102,6 @@ def unknown_step_keys(step: Step, option_keys: Iterable[str]) -> list[Problem]:
             + did_you_mean(key, choices),
             pos=step.where(key),
             code="E021",
-            where=f"{step.name}.{key}",
             unknown_key=True,
         )
         for key in unknown

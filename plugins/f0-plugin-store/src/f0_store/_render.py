@@ -25,11 +25,15 @@ __all__ = [
     "short",
 ]
 
-STORE_OPT = typer.Option(
-    ...,
-    "--store",
+def _store_or_default(url: str | None) -> str:
     # Asked when the command runs: the project root above the current folder.
-    default_factory=lambda: project_store_url(),
+    return url if url else project_store_url()
+
+
+STORE_OPT = typer.Option(
+    None,
+    "--store",
+    callback=_store_or_default,
     envvar=STORE_ENV,
     metavar="URL",
     show_default=False,
