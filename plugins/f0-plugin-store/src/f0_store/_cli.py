@@ -177,6 +177,9 @@ def register_runs(app: typer.Typer) -> None:
                 ]
                 for s in found
             ],
+            keep=("run id",),
+            # On a narrow terminal the run id stays whole; these go first.
+            drop_first=("started", "duration", "steps", "failed", "recipe"),
         )
 
     @runs.command()
