@@ -7,11 +7,16 @@ command reading the store) walks up the same way from the current folder,
 so it finds the runs from anywhere inside the project. Outside any project
 the current folder is used, as before. ``--store URL`` / ``F0_STORE`` win
 over all of this.
+
+The home folder, the system's temporary folder and the filesystem root are
+never project roots (like git's ceiling directories): a stray ``~/.f0/`` or
+``/tmp/.f0/`` must not collect the runs of every recipe below it.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 __all__ = ["PROJECT_MARKERS", "STORE_ENV", "default_store_url", "project_root"]
@@ -30,15 +35,27 @@ def _is_root(folder: Path) -> bool:
     )
 
 
+def _ceilings() -> set[Path]:
+    found = {Path(tempfile.gettempdir()).resolve()}
+    home = os.environ.get("HOME")
+    if home:
+        found.add(Path(home).resolve())
+    return found
+
+
 def project_root(start: Path | str | None = None) -> Path | None:
     """The nearest folder from *start* (default: the current one) upwards that is a project root.
 
-    None when no folder up to the filesystem's root has a marker.
+    None when no folder below the home folder, the temporary folder or the
+    filesystem root has a marker.
     """
     folder = Path(start or Path.cwd()).resolve()
     if folder.is_file():
         folder = folder.parent
+    ceilings = _ceilings()
     for candidate in (folder, *folder.parents):
+        if candidate in ceilings or candidate.parent == candidate:
+            return None
         if _is_root(candidate):
             return candidate
     return None
