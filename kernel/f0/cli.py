@@ -54,7 +54,7 @@ class _PlainArgument(typer.core.TyperArgument):
         name = self._name()
         return name + "..." if self.nargs != 1 else name
 
-    def display_type_rich(self, ctx: Any) -> str | None:
+    def display_type_rich(self, ctx: Any) -> str | None:  # noqa: ARG002 - typer's signature
         return None
 
 

@@ -107,7 +107,8 @@ def apply_overrides(
         wrong = _check_target(recipe, key)
         if wrong is not None:
             if not (lenient or recipe.lenient):
-                raise UsageError(f"{key}: {wrong}", where="--set")
+                msg = f"{key}: {wrong}"
+                raise UsageError(msg, where="--set")
             warnings.append(
                 Problem(
                     message=f"{key}: {wrong}",

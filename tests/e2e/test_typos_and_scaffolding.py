@@ -245,7 +245,7 @@ def test_shell_completion_is_typers_own(tmp_path):
 
 
 def test_messages_use_correct_plurals(tmp_path):
-    one = _write(tmp_path, RECIPE.split("  - name: clean")[0])
+    one = _write(tmp_path, RECIPE.split("  - name: clean", maxsplit=1)[0])
     validated = run_f0("validate", str(one), cwd=tmp_path)
     assert validated.stdout.strip() == f"{one}: ok (1 step)"
     planned = run_f0("plan", str(one), "--store", "none", cwd=tmp_path)

@@ -136,9 +136,7 @@ def test_unknown_step_type_without_any_plugin(hooks):
     assert "(known: none installed)" in problem.message
 
 
-def test_unknown_option_is_an_error_with_a_suggestion_and_lenient_makes_it_a_warning(
-    hooks, tiny
-):
+def test_unknown_option_is_an_error_with_a_suggestion_and_lenient_makes_it_a_warning(hooks, tiny):
     tiny.funcs["a"] = lambda ctx: None
     recipe = make_recipe(make_step("a", 1, options={"color": "red", "depend_on": ["x"]}))
     problems = validate_recipe(hooks, recipe)

@@ -46,7 +46,9 @@ def test_no_help_text_has_markup_artefacts(app):
     for path in _paths(typer.main.get_command(app)):
         result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100"})
         assert result.exit_code == 0, (path, result.output)
-        found += [f"f0 {' '.join(path)} --help: {m.group()!r}" for m in ARTEFACTS.finditer(result.output)]
+        found += [
+            f"f0 {' '.join(path)} --help: {m.group()!r}" for m in ARTEFACTS.finditer(result.output)
+        ]
     assert found == []
 
 

@@ -111,7 +111,10 @@ def test_step_arg_overrides_mapping_args():
 @pytest.mark.parametrize(
     ("item", "message"),
     [
-        ("load.limt=5", "step 'load' has no argument 'limt'; did you mean `limit`? (its arguments: limit, path)"),
+        (
+            "load.limt=5",
+            "step 'load' has no argument 'limt'; did you mean `limit`? (its arguments: limit, path)",
+        ),
         ("lod.limit=5", "no step 'lod'; did you mean `load.limit`?"),
         ("report.title=Q3", "step 'report' has no argument 'title' (its arguments: none)"),
         ("listy.x=1", "step 'listy' takes a list of arguments"),
@@ -126,9 +129,7 @@ def test_a_missing_step_or_argument_is_a_usage_error_with_a_suggestion(item, mes
 
 
 def test_lenient_applies_a_missing_argument_with_a_warning():
-    recipe, seed = apply_overrides(
-        _recipe(), ["load.new=[1]", "report.title=Q3"], lenient=True
-    )
+    recipe, seed = apply_overrides(_recipe(), ["load.new=[1]", "report.title=Q3"], lenient=True)
     assert recipe.step("load").args == {"path": "in.csv", "limit": 10, "new": [1]}
     assert recipe.step("report").args == {"title": "Q3"}
     assert seed == {}

@@ -231,9 +231,7 @@ def f0_register_commands(app: typer.Typer) -> None:
         failed = False
         for path in recipe_paths:
             try:
-                recipe, _, problems = load_and_validate(
-                    hooks, path, strict=strict, lenient=lenient
-                )
+                recipe, _, problems = load_and_validate(hooks, path, strict=strict, lenient=lenient)
                 lines = [str(p) for p in problems]
                 entries = [_problem_json(p) for p in problems]
                 errors = sum(p.is_error for p in problems)
@@ -381,10 +379,8 @@ def plan_lines(recipe: Recipe, plan: Plan, *, full: bool) -> list[str]:
     """``f0 plan`` as text: a row per step, or (not *full*) levels and action counts."""
     from collections import Counter
 
-    lines = [
-        f"plan for {recipe.name} ({plural(len(plan.order), 'step')}, "
-        f"{plural(len(plan.levels), 'level')})"
-    ]
+    counts = f"{plural(len(plan.order), 'step')}, {plural(len(plan.levels), 'level')}"
+    lines = [f"plan for {recipe.name} ({counts})"]
     if full:
         level_of = {name: i for i, level in enumerate(plan.levels) for name in level}
         rows = [("#", "level", "idx", "step", "type", "depends on", "action", "why")]

@@ -76,7 +76,10 @@ BAD = {
     "unknown step key": ("    depends_on: a\n", "    depend_on: a\n"),
     "unknown top-level key": ("metadata:", "metdata: 1\nmetadata:"),
     "unknown retry key": ("    args: {n: 1}\n", "    args: {n: 1}\n    retry: {dealy: 1}\n"),
-    "unknown key of the step's type": ('    command: "true"\n', '    command: "true"\n    comand: x\n'),
+    "unknown key of the step's type": (
+        '    command: "true"\n',
+        '    command: "true"\n    comand: x\n',
+    ),
     "a key of another step type": ("    args: {n: 1}\n", "    args: {n: 1}\n    command: x\n"),
     "an unknown step type": ("type: shell", "type: shel"),
     "a python step without module": ("    module: steps\n", ""),
@@ -114,7 +117,9 @@ def test_a_mistake_is_rejected_by_both(case, tmp_path, hooks, validator):
 
 def test_null_means_the_default_for_both(tmp_path, hooks, validator):
     path = tmp_path / "r.yaml"
-    path.write_text(GOOD.replace("    args: {n: 1}\n", "    args:\n    timeout:\n"), encoding="utf-8")
+    path.write_text(
+        GOOD.replace("    args: {n: 1}\n", "    args:\n    timeout:\n"), encoding="utf-8"
+    )
     (tmp_path / "steps.py").write_text("def f(context, params):\n    pass\n", encoding="utf-8")
     assert _errors(hooks, path) == []
     assert list(validator.iter_errors(_data(path))) == []

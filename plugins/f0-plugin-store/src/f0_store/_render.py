@@ -25,9 +25,10 @@ __all__ = [
     "short",
 ]
 
+
 def _store_or_default(url: str | None) -> str:
     # Asked when the command runs: the project root above the current folder.
-    return url if url else project_store_url()
+    return url or project_store_url()
 
 
 STORE_OPT = typer.Option(

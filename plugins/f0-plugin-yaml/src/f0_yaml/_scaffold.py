@@ -87,10 +87,7 @@ def scaffold(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", folder.resolve().name).strip("-") or "recipe"
     texts = {"recipe.yaml": _RECIPE.format(name=name), "steps.py": _STEPS, "test_recipe.py": _TEST}
-    written = []
-    for file_name in FILES:
-        written.append(_write_new(folder / file_name, texts[file_name]))
-    return written
+    return [_write_new(folder / file_name, texts[file_name]) for file_name in FILES]
 
 
 def _write_new(path: Path, text: str) -> Path:
