@@ -248,7 +248,8 @@ def _f0_messages(
     path: Path, *, extra_path: tuple[str, ...] = (), shown_as: str | None = None
 ) -> list[ValidationMessage]:
     """``f0 validate --json PATH`` as messages (locations ``file:line:col``)."""
-    done = run_f0(["validate", "--json", str(path)], extra_path=extra_path)
+    # Framework0 ignored keys it did not know (with a warning): --lenient keeps that.
+    done = run_f0(["validate", "--json", "--lenient", str(path)], extra_path=extra_path)
     report = json_output(done)
     if not isinstance(report, dict):
         detail = (done.stderr or done.stdout).strip() or f"exit code {done.returncode}"

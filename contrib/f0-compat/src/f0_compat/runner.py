@@ -97,7 +97,8 @@ class EnhancedRecipeRunner:
             if edited is not None:
                 target = Path(tmp) / (path.stem + ".json")
                 target.write_text(json.dumps(edited, default=str), encoding="utf-8")
-            args = ["run", "--json", str(target)]
+            # Framework0 ran recipes with keys it did not know: --lenient keeps that.
+            args = ["run", "--json", "--lenient", str(target)]
             args += ["--set", f"recipe.path={path}"] if edited is not None else []
             args += [] if self.store is None else ["--store", self.store]
             args += [] if self.workers is None else ["--workers", str(self.workers)]
