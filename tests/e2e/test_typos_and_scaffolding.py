@@ -176,6 +176,10 @@ def test_workdir_moves_relative_paths_but_not_step_modules(tmp_path):
     result = run_f0("run", str(path), "--json", "--store", "none", cwd=tmp_path)
     assert result.returncode == 0, result
     assert result.json()["context"]["text"] == "from workdir"
+    path.write_text(path.read_text().replace("workdir: data", "workdir: nope"))
+    missing = run_f0("validate", str(path), cwd=tmp_path)
+    assert missing.returncode == 2
+    assert f"{path}:1:10: workdir 'nope' is not a folder" in missing.stdout
 
 
 # -- help and scaffolding --------------------------------------------------------------

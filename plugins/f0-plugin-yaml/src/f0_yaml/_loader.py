@@ -68,6 +68,13 @@ def _recipe(doc: Document, path: Path) -> Recipe:
     report_unknown_keys(top, TOP_LEVEL_KEYS, code="E030", top_level=True)
     lenient = top.boolean("lenient")
     workdir = top.text("workdir", empty_ok=False)
+    if workdir and not (path.parent / Path(workdir).expanduser()).is_dir():
+        top.error(
+            "workdir",
+            f"workdir {workdir!r} is not a folder (relative to the recipe's folder)",
+            code="E004",
+        )
+        workdir = None
     name, metadata = _read_metadata(top, path)
     defaults = read_defaults(top.mapping("defaults"))
     steps = read_steps(doc, report, defaults)
