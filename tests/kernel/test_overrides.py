@@ -180,3 +180,19 @@ def test_no_items_returns_the_same_recipe():
 def test_bad_item_is_a_usage_error():
     with pytest.raises(UsageError):
         apply_overrides(_recipe(), ["ok=1", "broken"])
+
+
+NAMES = st.text("abcdefghij_", min_size=1, max_size=8)
+
+
+@given(args=st.dictionaries(NAMES, st.integers(), min_size=1, max_size=4), other=NAMES)
+def test_set_accepts_exactly_the_arguments_a_step_has(args, other):
+    recipe = make_recipe(make_step("load", 1, args=args))
+    for arg in args:
+        changed, _ = apply_overrides(recipe, [f"load.{arg}=7"])
+        assert changed.step("load").args[arg] == 7
+    if other not in args:
+        with pytest.raises(UsageError, match=f"has no argument '{other}'"):
+            apply_overrides(recipe, [f"load.{other}=7"])
+        lenient, _ = apply_overrides(recipe, [f"load.{other}=7"], lenient=True)
+        assert lenient.step("load").args[other] == 7
