@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         StepStatus,
     )
     from f0.plan import Plan, build_plan
+    from f0.project import default_store_url, project_root
     from f0.protocols import BundleTarget, Scheduler, Session, StepEnv, StepRunner
     from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
     from f0.run_option import RunOption
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from f0.session import RunSession
     from f0.stores import ContextStore, RunStore
     from f0.validate import COMMON_STEP_KEYS
+    from f0.wording import did_you_mean, plural
 
 _EXPORTS: dict[str, str] = {
     "BaseScriptlet": "f0.scriptlet",
@@ -130,6 +132,10 @@ _EXPORTS: dict[str, str] = {
     "run": "f0.api",
     "unregister_scriptlet": "f0.scriptlet",
     "validate_recipe": "f0.api",
+    "did_you_mean": "f0.wording",
+    "default_store_url": "f0.project",
+    "project_root": "f0.project",
+    "plural": "f0.wording",
 }
 
 
@@ -186,6 +192,8 @@ __all__ = [
     "__version__",
     "build_plan",
     "command_group",
+    "default_store_url",
+    "did_you_mean",
     "get_scriptlet",
     "hookimpl",
     "hooks_of",
@@ -195,6 +203,8 @@ __all__ = [
     "load_recipe",
     "make_hooks",
     "normalize_value",
+    "plural",
+    "project_root",
     "register_scriptlet",
     "run",
     "run_attempt",

@@ -52,7 +52,11 @@ def make_hooks(selection: PluginSelection | None = None) -> Hooks:
 
 
 def load_recipe(
-    path: str | os.PathLike[str], *, strict: bool = False, hooks: Hooks | None = None
+    path: str | os.PathLike[str],
+    *,
+    strict: bool = False,
+    lenient: bool = False,
+    hooks: Hooks | None = None,
 ) -> tuple[Recipe, list[Problem]]:
     """Load and validate the recipe at *path*, as ``f0 validate`` does.
 
@@ -60,7 +64,8 @@ def load_recipe(
     each step runner's ``prepare``), sorted by position; a problem carries
     its ``file:line:col`` in ``pos``. The recipe may be invalid: check
     ``any(p.is_error for p in problems)``. With *strict*, warnings are
-    errors. A file that cannot be read or parsed at all raises the
+    errors; with *lenient*, unknown keys are warnings (``--lenient``). A
+    file that cannot be read or parsed at all raises the
     :class:`~f0.errors.F0Error` ``f0 validate`` would print
     (:class:`~f0.errors.UsageError` for a missing file,
     :class:`~f0.errors.RecipeError` with a position for bad YAML/JSON).
@@ -68,12 +73,14 @@ def load_recipe(
     """
     from f0.validate import load_and_validate
 
-    recipe, _seed, problems = load_and_validate(hooks or make_hooks(), Path(path), strict=strict)
+    recipe, _seed, problems = load_and_validate(
+        hooks or make_hooks(), Path(path), strict=strict, lenient=lenient
+    )
     return recipe, problems
 
 
 def validate_recipe(
-    recipe: Recipe, *, strict: bool = False, hooks: Hooks | None = None
+    recipe: Recipe, *, strict: bool = False, lenient: bool = False, hooks: Hooks | None = None
 ) -> list[Problem]:
     """Every problem in an already loaded (or built, or edited) *recipe*.
 
@@ -82,7 +89,7 @@ def validate_recipe(
     """
     from f0.validate import validate_recipe as check
 
-    return check(hooks or make_hooks(), recipe, strict=strict)
+    return check(hooks or make_hooks(), recipe, strict=strict, lenient=lenient)
 
 
 def _override_items(overrides: Mapping[str, Any] | Iterable[str]) -> list[str]:
@@ -102,7 +109,7 @@ def _override_items(overrides: Mapping[str, Any] | Iterable[str]) -> list[str]:
 
 
 def _valid_recipe(
-    hooks: Hooks, source: RecipeSource, items: list[str], *, strict: bool
+    hooks: Hooks, source: RecipeSource, items: list[str], *, strict: bool, lenient: bool
 ) -> tuple[Recipe, dict[str, Any]]:
     """Load (or take) the recipe, apply overrides, validate; raise on errors."""
     from f0.overrides import apply_overrides
@@ -110,10 +117,12 @@ def _valid_recipe(
     from f0.validate import validate_recipe as check
 
     if isinstance(source, Recipe):
-        recipe, seed = apply_overrides(source, items)
-        problems = check(hooks, recipe, strict=strict)
+        recipe, seed = apply_overrides(source, items, lenient=lenient)
+        problems = check(hooks, recipe, strict=strict, lenient=lenient)
     else:
-        recipe, seed, problems = load_and_validate(hooks, Path(source), sets=items, strict=strict)
+        recipe, seed, problems = load_and_validate(
+            hooks, Path(source), sets=items, strict=strict, lenient=lenient
+        )
     if any(p.is_error for p in problems):
         raise RecipeValidationError(problems)
     return recipe, seed
@@ -131,6 +140,7 @@ def run(
     continue_on_error: bool = False,
     context_url: str = "memory://",
     strict: bool = False,
+    lenient: bool = False,
     use_cache: bool = True,
     options: Mapping[str, Any] | None = None,
     observers: Iterable[object] = (),
@@ -145,13 +155,13 @@ def run(
       step whose ``args`` is a mapping, any other key seeds the context (and
       wins over *context*).
     * *store*: ``None`` is ``f0 run``'s default run store
-      (``sqlite:///.f0/f0.db`` when f0-plugin-store is installed, else
-      none); ``"none"`` records nothing; a URL; or an open
+      (``.f0/f0.db`` in the recipe's project root when f0-plugin-store is
+      installed, else none); ``"none"`` records nothing; a URL; or an open
       :class:`~f0.stores.RunStore` (left open).
     * *scheduler*, *workers*, *processes*, *continue_on_error*,
-      *context_url*, *strict*, *use_cache*: ``--scheduler``, ``--workers``,
-      ``--processes``, ``--continue-on-error``, ``--context``, ``--strict``,
-      not ``--no-cache``.
+      *context_url*, *strict*, *lenient*, *use_cache*: ``--scheduler``,
+      ``--workers``, ``--processes``, ``--continue-on-error``, ``--context``,
+      ``--strict``, ``--lenient``, not ``--no-cache``.
     * *options*: plugins' ``f0 run`` options by key (``{"context_server": URL}``).
     * *observers*: plugin objects registered for this run only (objects with
       ``@hookimpl`` methods such as ``f0_step_finished``).
@@ -168,7 +178,9 @@ def run(
 
     hooks = hooks or make_hooks()
     seed_values = dict(context or {})
-    loaded, seed = _valid_recipe(hooks, recipe, _override_items(overrides), strict=strict)
+    loaded, seed = _valid_recipe(
+        hooks, recipe, _override_items(overrides), strict=strict, lenient=lenient
+    )
     seed_values.update(seed)
     extra = {k: v for k, v in (options or {}).items() if v is not None and v is not False}
     sched_options = SchedulerOptions(
@@ -179,7 +191,7 @@ def run(
     )
     with contextlib.ExitStack() as cleanup:
         if store is None or isinstance(store, str):
-            run_store = hooks.open_run_store(store)
+            run_store = hooks.open_run_store(store, near=loaded.base_dir)
             if run_store is not None:
                 cleanup.callback(run_store.close)
         else:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import typer
+import typer.core
 
 from f0.errors import F0Error, PluginError
 from f0.hooks import Hooks
@@ -29,10 +30,107 @@ __all__ = ["command_group", "hooks_of", "main", "make_app"]
 
 HELP = """f0 runs YAML recipes: DAGs of Python steps that share a key/value context.
 
-Start with: f0 run examples/quickstart/recipe.yaml
+Start with: f0 init DIR, or f0 run examples/quickstart/recipe.yaml
 
-Commands come from plugins too; `f0 plugins` lists what is installed.
+Commands come from plugins too; 'f0 plugins' lists what is installed.
+Shell completion: f0 --install-completion (bash, zsh, fish, PowerShell).
 """
+
+
+class _PlainArgument(typer.core.TyperArgument):
+    """An argument shown as click shows one (``RECIPE``), not ``{recipe_path} <Path>``."""
+
+    def _name(self) -> str:
+        return self.metavar or (self.name or "arg").upper()
+
+    def _usage_display_name(self) -> str:
+        name = self._rich_display_name()
+        return name if self.required or name.startswith("[") else f"[{name}]"
+
+    def _rich_display_name(self) -> str:
+        # A metavar is shown as written; a name gets click's "..." when repeatable.
+        if self.metavar:
+            return self.metavar
+        name = self._name()
+        return name + "..." if self.nargs != 1 else name
+
+    def display_type_rich(self, ctx: Any) -> str | None:  # noqa: ARG002 - typer's signature
+        return None
+
+
+class _PlainOption(typer.core.TyperOption):
+    """An option whose value shows as ``URL`` or ``INTEGER``, not ``<str>`` or ``<int>``."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        if self.metavar is not None:
+            return self.metavar
+        shown = super().display_type_rich(ctx)
+        if not shown:
+            return shown
+        many = shown.endswith("...")
+        label = shown.removesuffix("...").strip("<>")
+        if label.startswith("list[") and label.endswith("]"):
+            label, many = label[5:-1], True
+        label = _TYPE_NAMES.get(label, f"[{label}]" if "|" in label else label.upper())
+        return label + "..." if many else label
+
+
+#: typer's type labels (``<int range>``) as click shows them (``INTEGER``).
+_TYPE_NAMES = {
+    "str": "TEXT",
+    "int": "INTEGER",
+    "int range": "INTEGER",
+    "float": "FLOAT",
+    "float range": "FLOAT",
+    "path": "PATH",
+    "Path": "PATH",
+}
+
+
+def _plain_text(text: str | None) -> str | None:
+    # Docstrings are written for Sphinx too: ``x`` reads as 'x' in a terminal.
+    return text.replace("``", "'") if text else text
+
+
+def _plain_help(command: Any) -> None:
+    """Make every help text of *command* (and its subcommands) free of markup artefacts."""
+    command.help = _plain_text(command.help)
+    command.short_help = _plain_text(command.short_help)
+    for param in command.params:
+        if type(param) is typer.core.TyperArgument:
+            param.__class__ = _PlainArgument
+        elif type(param) is typer.core.TyperOption:
+            param.__class__ = _PlainOption
+        if hasattr(param, "help"):
+            param.help = _plain_text(param.help)
+    # (typer vendors click: its classes are not click's, so no isinstance here)
+    for sub in (getattr(command, "commands", None) or {}).values():
+        _plain_help(sub)
+
+
+class _Group(typer.core.TyperGroup):
+    """The root command group: plain help texts; a missing plugin's command names the plugin."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # typer builds the whole tree before this root group: fix it all once.
+        _plain_help(self)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        name = args[0] if args else None
+        if name is not None and not name.startswith("-") and self.get_command(ctx, name) is None:
+            from f0.hooks import COMMAND_HINTS
+
+            dist = COMMAND_HINTS.get(name)
+            if dist is not None:
+                typer.echo(
+                    f"f0 {name}: this command comes from {dist}, which is not installed "
+                    f"(or is disabled by F0_DISABLE_PLUGINS/F0_LOAD_PLUGINS); "
+                    f"install it with: pip install {dist}",
+                    err=True,
+                )
+                ctx.exit(2)
+        return super().resolve_command(ctx, args)
 
 
 def hooks_of(ctx: typer.Context) -> Hooks:
@@ -73,7 +171,9 @@ def make_app(pm: F0PluginManager) -> typer.Typer:
         name="f0",
         help=HELP,
         no_args_is_help=True,
-        add_completion=False,
+        # typer's own completion: f0 --install-completion / --show-completion.
+        add_completion=True,
+        cls=_Group,
         pretty_exceptions_enable=False,
         # Plain click help: typer's rich help costs ~90 ms of start-up.
         rich_markup_mode=None,

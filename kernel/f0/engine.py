@@ -34,9 +34,18 @@ if TYPE_CHECKING:
 __all__ = ["initial_context", "new_run_id", "run_recipe", "run_status"]
 
 
+#: Characters of a run id's random part (36**4: 1.7 million ids per second).
+_ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
 def new_run_id() -> str:
-    """A sortable, unique run id: ``20261126-125001-3fa2c1``."""
-    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+    """A short, sortable, unique run id: ``20261204-153012-a1b2`` (20 characters).
+
+    The time to the second, then four random characters; ids of older f0
+    versions (six hex characters) stay valid everywhere an id is accepted.
+    """
+    suffix = "".join(secrets.choice(_ID_CHARS) for _ in range(4))
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + suffix
 
 
 def run_status(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from f0.run_option import RunOption
     from f0.stores import ContextStore, RunStore
 
-__all__ = ["DEFAULT_STORE_URL", "PROVIDER_HINTS", "Hooks"]
+__all__ = ["COMMAND_HINTS", "DEFAULT_STORE_URL", "PROVIDER_HINTS", "Hooks"]
 
 #: Where runs are recorded unless ``--store``/``F0_STORE`` says otherwise
 #: (used only when a plugin provides the ``sqlite`` run store).
@@ -52,6 +52,26 @@ PROVIDER_HINTS: dict[str, dict[str, str]] = {
         "redis": "f0-plugin-redis",
     },
     "run store": {"sqlite": "f0-plugin-store", "redis": "f0-plugin-redis"},
+}
+
+
+#: Which distribution adds each first-party command, so ``f0 runs`` without
+#: f0-plugin-store says what to install instead of "no such command".
+COMMAND_HINTS: dict[str, str] = {
+    "runs": "f0-plugin-store",
+    "cache": "f0-plugin-store",
+    "ctx": "f0-plugin-store",
+    "serve": "f0-plugin-server",
+    "params": "f0-plugin-params",
+    "stepengine": "f0-plugin-stepengine",
+    "stats": "f0-plugin-analytics",
+    "report": "f0-plugin-analytics",
+    "graph": "f0-plugin-analytics",
+    "metrics": "f0-plugin-analytics",
+    "bundle": "f0-plugin-bundle",
+    "health": "f0-plugin-health",
+    "schema": "f0-plugin-yaml",
+    "init": "f0-plugin-yaml",
 }
 
 
@@ -150,16 +170,22 @@ class Hooks:
             raise _missing("run store", _scheme(url), where="--store")
         return store  # type: ignore[no-any-return]
 
-    def open_run_store(self, url: str | None) -> RunStore | None:
+    def open_run_store(self, url: str | None, *, near: Path | None = None) -> RunStore | None:
         """The run store for *url*; for None the default store, if any plugin provides it.
 
+        The default store is ``.f0/f0.db`` in the project root above *near*
+        (the recipe's folder; see :func:`f0.project.default_store_url`).
         ``none`` turns recording off. An explicit URL nobody provides is a
         :class:`MissingProviderError`; the default one quietly means "no store".
         """
         if url is not None and url.strip().lower() == "none":
             return None
         try:
-            return self.run_store(url or DEFAULT_STORE_URL)
+            if url:
+                return self.run_store(url)
+            from f0.project import default_store_url
+
+            return self.run_store(default_store_url(near, env=False) if near else DEFAULT_STORE_URL)
         except MissingProviderError:
             if url is not None:
                 raise

@@ -62,6 +62,10 @@ class Problem:
     code: str | None = None
     #: The key or argument at fault when no position is known (``steps[2]``).
     where: str | None = None
+    #: True for "unknown key" problems: errors by default, warnings when the
+    #: run is lenient (``--lenient`` or ``lenient: true`` in the recipe).
+    #: Added in 0.3.
+    unknown_key: bool = False
 
     @property
     def is_error(self) -> bool:
@@ -178,11 +182,34 @@ class Recipe:
     #: False when the loader skipped source positions (its fast path); the
     #: kernel loads the file again with positions to report a problem.
     positions: bool = True
+    #: ``lenient: true`` in the recipe: unknown keys are warnings, not errors
+    #: (as with ``--lenient``). Added in 0.3.
+    lenient: bool = False
+    #: ``workdir:`` in the recipe, resolved against the recipe's folder: where
+    #: relative path arguments of steps point (None: the recipe's folder).
+    #: Added in 0.3.
+    workdir: Path | None = None
 
     @property
     def base_dir(self) -> Path:
         """The folder step modules are resolved from first."""
-        return _resolved_parent(self.path) if self.path else Path.cwd()
+        if self.path is None:
+            return Path.cwd()
+        # The cache is keyed by an absolute path: a relative one means another
+        # folder after a chdir (tests, long-lived processes).
+        path = self.path if self.path.is_absolute() else Path.cwd() / self.path
+        return _resolved_parent(path)
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder relative path arguments of steps resolve against.
+
+        ``workdir:`` when the recipe sets one, else the recipe's folder
+        (:attr:`base_dir`); never the current directory of ``f0``.
+        """
+        if self.workdir is None:
+            return self.base_dir
+        return self.workdir if self.workdir.is_absolute() else self.base_dir / self.workdir
 
     def step(self, name: str) -> Step:
         """The step called *name* (``KeyError`` if there is none)."""

@@ -40,6 +40,16 @@ class StepEnv:
     #: Seconds the attempt may take, or None; runners that start subprocesses
     #: should kill them at this limit.
     timeout: float | None = None
+    #: The recipe's ``workdir:`` (resolved), or None. Added in 0.3.
+    workdir: Path | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        """Where relative path arguments resolve: ``workdir:``, else the recipe's folder.
+
+        Step modules are still found from :attr:`base_dir`. Added in 0.3.
+        """
+        return self.workdir if self.workdir is not None else self.base_dir
 
 
 @runtime_checkable

@@ -64,6 +64,7 @@ class RunSession:
         #: schedulers stop starting steps.
         self.cancel_event = cancel_event if cancel_event is not None else threading.Event()
         self._base_dir = recipe.base_dir  # resolved once: it is on every attempt's path
+        self._workdir = recipe.data_dir if recipe.workdir is not None else None
         self.results: dict[str, StepResult] = {}
         self._lock = threading.Lock()
         # Observer hook callers, looked up once (they sit on every step's path)
@@ -102,6 +103,7 @@ class RunSession:
             base_dir=self._base_dir,
             attempt=attempt,
             timeout=step.timeout,
+            workdir=self._workdir,
         )
 
     def view(self, step: Step, *, snapshot: bool = False) -> StepContext:

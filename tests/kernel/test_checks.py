@@ -136,15 +136,23 @@ def test_unknown_step_type_without_any_plugin(hooks):
     assert "(known: none installed)" in problem.message
 
 
-def test_unknown_option_is_a_warning_and_strict_makes_it_an_error(hooks, tiny):
+def test_unknown_option_is_an_error_with_a_suggestion_and_lenient_makes_it_a_warning(hooks, tiny):
     tiny.funcs["a"] = lambda ctx: None
-    recipe = make_recipe(make_step("a", 1, options={"colour": "red", "color": "red"}))
-    (problem,) = validate_recipe(hooks, recipe)
-    assert problem.code == "W021"
-    assert problem.severity is Severity.WARNING
-    assert "unknown key 'color'" in problem.message
-    (strict,) = validate_recipe(hooks, recipe, strict=True)
-    assert strict.is_error
+    recipe = make_recipe(make_step("a", 1, options={"color": "red", "depend_on": ["x"]}))
+    problems = validate_recipe(hooks, recipe)
+    assert [(p.code, p.is_error) for p in problems] == [("E021", True), ("E021", True)]
+    messages = sorted(p.message for p in problems)
+    assert messages == [
+        "step 'a': unknown key 'color' for step type 'fn'; did you mean `colour`?",
+        "step 'a': unknown key 'depend_on' for step type 'fn'; did you mean `depends_on`?",
+    ]
+    lenient = validate_recipe(hooks, recipe, lenient=True)
+    assert [(p.code, p.severity) for p in lenient] == [("W021", Severity.WARNING)] * 2
+    import attrs
+
+    in_recipe = validate_recipe(hooks, attrs.evolve(recipe, lenient=True))
+    assert [p.is_error for p in in_recipe] == [False, False]
+    assert all(p.is_error for p in validate_recipe(hooks, recipe, strict=True))
 
 
 def test_runner_prepares_enabled_steps_only(hooks, tiny):

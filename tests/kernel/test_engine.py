@@ -277,7 +277,8 @@ def test_run_status():
 def test_new_run_id_is_sortable_and_unique():
     ids = {new_run_id() for _ in range(50)}
     assert len(ids) == 50
-    assert all(re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", i) for i in ids)
+    # Short (20 characters, e.g. 20261204-153012-a1b2): shown whole everywhere.
+    assert all(re.fullmatch(r"\d{8}-\d{6}-[0-9a-z]{4}", i) for i in ids)
 
 
 # -- RunSession directly -----------------------------------------------------------

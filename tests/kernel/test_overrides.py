@@ -103,10 +103,48 @@ def _recipe():
 
 
 def test_step_arg_overrides_mapping_args():
-    recipe, seed = apply_overrides(_recipe(), ["load.limit=5", "load.new=[1]", "report.title=Q3"])
-    assert recipe.step("load").args == {"path": "in.csv", "limit": 5, "new": [1]}
+    recipe, seed = apply_overrides(_recipe(), ["load.limit=5", "load.path=x.csv"])
+    assert recipe.step("load").args == {"path": "x.csv", "limit": 5}
+    assert seed == {}
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (
+            "load.limt=5",
+            "step 'load' has no argument 'limt'; did you mean `limit`? (its arguments: limit, path)",
+        ),
+        ("lod.limit=5", "no step 'lod'; did you mean `load.limit`?"),
+        ("report.title=Q3", "step 'report' has no argument 'title' (its arguments: none)"),
+        ("listy.x=1", "step 'listy' takes a list of arguments"),
+    ],
+)
+def test_a_missing_step_or_argument_is_a_usage_error_with_a_suggestion(item, message):
+    with pytest.raises(UsageError) as info:
+        apply_overrides(_recipe(), [item])
+    assert info.value.where == "--set"
+    assert info.value.exit_code == 2
+    assert message in str(info.value)
+
+
+def test_lenient_applies_a_missing_argument_with_a_warning():
+    recipe, seed = apply_overrides(_recipe(), ["load.new=[1]", "report.title=Q3"], lenient=True)
+    assert recipe.step("load").args == {"path": "in.csv", "limit": 10, "new": [1]}
     assert recipe.step("report").args == {"title": "Q3"}
     assert seed == {}
+    assert [(p.code, p.is_error, p.where) for p in recipe.problems] == [
+        ("W022", False, "--set"),
+        ("W022", False, "--set"),
+    ]
+    assert "has no argument 'new'" in recipe.problems[0].message
+
+
+def test_a_lenient_recipe_is_lenient_with_set_too():
+    import attrs
+
+    recipe, _ = apply_overrides(attrs.evolve(_recipe(), lenient=True), ["load.new=1"])
+    assert recipe.step("load").args["new"] == 1
 
 
 def test_later_override_wins():
@@ -122,13 +160,12 @@ def test_original_recipe_is_untouched():
 
 def test_other_keys_seed_the_context():
     recipe, seed = apply_overrides(
-        _recipe(), ["threshold=3", "global.timeout=30", "listy.x=1", "nostep.arg=y", "load=whole"]
+        _recipe(), ["threshold=3", "global.timeout=30", "nostep.arg=y", "load=whole"]
     )
     assert seed == {
         "threshold": 3,
         "global.timeout": 30,
-        "listy.x": 1,  # list args cannot take a named override
-        "nostep.arg": "y",
+        "nostep.arg": "y",  # not close to any step's name: a context key
         "load": "whole",
     }
     assert recipe == _recipe()
@@ -143,3 +180,19 @@ def test_no_items_returns_the_same_recipe():
 def test_bad_item_is_a_usage_error():
     with pytest.raises(UsageError):
         apply_overrides(_recipe(), ["ok=1", "broken"])
+
+
+NAMES = st.text("abcdefghij_", min_size=1, max_size=8)
+
+
+@given(args=st.dictionaries(NAMES, st.integers(), min_size=1, max_size=4), other=NAMES)
+def test_set_accepts_exactly_the_arguments_a_step_has(args, other):
+    recipe = make_recipe(make_step("load", 1, args=args))
+    for arg in args:
+        changed, _ = apply_overrides(recipe, [f"load.{arg}=7"])
+        assert changed.step("load").args[arg] == 7
+    if other not in args:
+        with pytest.raises(UsageError, match=f"has no argument '{other}'"):
+            apply_overrides(recipe, [f"load.{other}=7"])
+        lenient, _ = apply_overrides(recipe, [f"load.{other}=7"], lenient=True)
+        assert lenient.step("load").args[other] == 7

@@ -56,12 +56,13 @@ def test_bad_greet_is_a_validation_error(hello, f0_project, f0_cli):
     assert "greet must be a string" in report["problems"][0]["message"]
 
 
-def test_unknown_key_is_a_warning(hello, f0_project, f0_cli):
+def test_unknown_key_is_an_error_with_a_suggestion(hello, f0_project, f0_cli):
     root = f0_project(
         {
             "recipe.yaml": "metadata: {name: w}\nsteps:\n  - {name: hi, idx: 1, type: hello, gret: x}\n"
         }
     )
     result = f0_cli("validate", str(root / "recipe.yaml"))
-    assert result.exit_code == 0
-    assert "unknown key 'gret' for step type 'hello'" in result.stdout
+    assert result.exit_code == 2
+    assert "unknown key 'gret' for step type 'hello'; did you mean `greet`?" in result.stdout
+    assert f0_cli("validate", "--lenient", str(root / "recipe.yaml")).exit_code == 0

@@ -19,6 +19,7 @@ import typer
 from f0._markers import hookimpl
 from f0.cli import hooks_of  # also importable from here, where plugins first found it
 from f0.errors import F0Error, RecipeValidationError
+from f0.wording import plural
 
 if TYPE_CHECKING:
     from f0.hooks import Hooks
@@ -27,11 +28,19 @@ if TYPE_CHECKING:
     from f0.records import RunRecord
     from f0.stores import RunStore
 
-RECIPE_ARG = typer.Argument(..., help="Recipe file (.yaml, .yml or .json).", show_default=False)
+RECIPE_ARG = typer.Argument(
+    ..., metavar="RECIPE", help="Recipe file (.yaml, .yml or .json).", show_default=False
+)
 JSON_OPT = typer.Option(
     False, "--json", help="Print one JSON object on stdout (progress and logs go to stderr)."
 )
-STRICT_OPT = typer.Option(False, "--strict", help="Treat warnings (unknown keys...) as errors.")
+STRICT_OPT = typer.Option(False, "--strict", help="Treat warnings as errors.")
+LENIENT_OPT = typer.Option(
+    False,
+    "--lenient",
+    help="Report unknown keys (and --set naming no step or argument) as warnings, not errors; "
+    "a recipe can say the same with 'lenient: true'.",
+)
 SET_OPT = typer.Option(
     None,
     "--set",
@@ -45,8 +54,8 @@ STORE_OPT = typer.Option(
     "--store",
     envvar="F0_STORE",
     metavar="URL",
-    help="Run store URL (default sqlite:///.f0/f0.db when f0-plugin-store is installed; "
-    "'none' records nothing).",
+    help="Run store URL (default: .f0/f0.db in the project root above the recipe, the first "
+    "folder with .f0/, pyproject.toml or .git; 'none' records nothing).",
     show_default=False,
 )
 NO_CACHE_OPT = typer.Option(False, "--no-cache", help="Run cache: true steps even if cached.")
@@ -57,7 +66,12 @@ def _echo_err(text: str) -> None:
 
 
 def load_valid_recipe(
-    hooks: Hooks, path: Path, *, sets: list[str] | None = None, strict: bool = False
+    hooks: Hooks,
+    path: Path,
+    *,
+    sets: list[str] | None = None,
+    strict: bool = False,
+    lenient: bool = False,
 ) -> tuple[Recipe, dict[str, Any], list[Problem]]:
     """Load *path*, apply ``--set``, validate; return (recipe, context seed, warnings).
 
@@ -65,10 +79,21 @@ def load_valid_recipe(
     """
     from f0.validate import load_and_validate
 
-    recipe, seed, problems = load_and_validate(hooks, path, sets=sets or (), strict=strict)
+    _check_strictness(strict=strict, lenient=lenient)
+    recipe, seed, problems = load_and_validate(
+        hooks, path, sets=sets or (), strict=strict, lenient=lenient
+    )
     if any(p.is_error for p in problems):
         raise RecipeValidationError(problems)
     return recipe, seed, problems
+
+
+def _check_strictness(*, strict: bool, lenient: bool) -> None:
+    if strict and lenient:
+        from f0.errors import UsageError
+
+        msg = "--strict and --lenient contradict each other: give one"
+        raise UsageError(msg, where="--lenient")
 
 
 @hookimpl
@@ -99,6 +124,7 @@ def f0_register_commands(app: typer.Typer) -> None:
             "memory://", "--context", envvar="F0_CONTEXT", help="Context store URL."
         ),
         strict: bool = STRICT_OPT,
+        lenient: bool = LENIENT_OPT,
         store_url: str | None = STORE_OPT,
         resume: str | None = typer.Option(
             None,
@@ -133,7 +159,9 @@ def f0_register_commands(app: typer.Typer) -> None:
 
         configure_logging(json_lines=log_json, debug=debug or None)
         hooks = hooks_of(ctx)
-        recipe, seed, warnings = load_valid_recipe(hooks, recipe_path, sets=sets, strict=strict)
+        recipe, seed, warnings = load_valid_recipe(
+            hooks, recipe_path, sets=sets, strict=strict, lenient=lenient
+        )
         for problem in warnings:
             _echo_err(str(problem))
         # Options plugins add (f0_run_options); unset ones are left out.
@@ -152,7 +180,7 @@ def f0_register_commands(app: typer.Typer) -> None:
             from f0.builtin.events import EventLogger
 
             observers.append(EventLogger())
-        store = hooks.open_run_store(store_url)
+        store = hooks.open_run_store(store_url, near=recipe.base_dir)
         with contextlib.ExitStack() as cleanup:
             if store is not None:
                 cleanup.callback(store.close)
@@ -183,8 +211,11 @@ def f0_register_commands(app: typer.Typer) -> None:
     @app.command()
     def validate(
         ctx: typer.Context,
-        recipe_paths: list[Path] = typer.Argument(..., help="Recipe files.", show_default=False),
+        recipe_paths: list[Path] = typer.Argument(
+            ..., help="Recipe files.", show_default=False, metavar="RECIPE..."
+        ),
         strict: bool = STRICT_OPT,
+        lenient: bool = LENIENT_OPT,
         as_json: bool = JSON_OPT,
     ) -> None:
         """Check recipes without running them; report every problem at once.
@@ -195,11 +226,12 @@ def f0_register_commands(app: typer.Typer) -> None:
         from f0.validate import load_and_validate
 
         hooks = hooks_of(ctx)
+        _check_strictness(strict=strict, lenient=lenient)
         report: list[dict[str, Any]] = []
         failed = False
         for path in recipe_paths:
             try:
-                recipe, _, problems = load_and_validate(hooks, path, strict=strict)
+                recipe, _, problems = load_and_validate(hooks, path, strict=strict, lenient=lenient)
                 lines = [str(p) for p in problems]
                 entries = [_problem_json(p) for p in problems]
                 errors = sum(p.is_error for p in problems)
@@ -216,7 +248,7 @@ def f0_register_commands(app: typer.Typer) -> None:
                     typer.echo(line)
                 verdict = "ok" if errors == 0 else f"{errors} error{'s' * (errors != 1)}"
                 extra = f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
-                typer.echo(f"{path}: {verdict} ({steps} steps{extra})")
+                typer.echo(f"{path}: {verdict} ({plural(steps, 'step')}{extra})")
         if as_json:
             typer.echo(json.dumps(report if len(report) > 1 else report[0]))
         if failed:
@@ -229,6 +261,7 @@ def f0_register_commands(app: typer.Typer) -> None:
         as_json: bool = JSON_OPT,
         sets: list[str] | None = SET_OPT,
         strict: bool = STRICT_OPT,
+        lenient: bool = LENIENT_OPT,
         store_url: str | None = STORE_OPT,
         no_cache: bool = NO_CACHE_OPT,
         resume: str | None = typer.Option(
@@ -260,11 +293,13 @@ def f0_register_commands(app: typer.Typer) -> None:
         from f0.plan import build_plan
 
         hooks = hooks_of(ctx)
-        recipe, seed, warnings = load_valid_recipe(hooks, recipe_path, sets=sets, strict=strict)
+        recipe, seed, warnings = load_valid_recipe(
+            hooks, recipe_path, sets=sets, strict=strict, lenient=lenient
+        )
         for problem in warnings:
             _echo_err(str(problem))
         the_plan = build_plan(recipe)
-        store = hooks.open_run_store(store_url)
+        store = hooks.open_run_store(store_url, near=recipe.base_dir)
         try:
             record = _resumed_run(store, resume, recipe) if resume else None
             if record is not None:
@@ -344,7 +379,8 @@ def plan_lines(recipe: Recipe, plan: Plan, *, full: bool) -> list[str]:
     """``f0 plan`` as text: a row per step, or (not *full*) levels and action counts."""
     from collections import Counter
 
-    lines = [f"plan for {recipe.name} ({len(plan.order)} steps, {len(plan.levels)} levels)"]
+    counts = f"{plural(len(plan.order), 'step')}, {plural(len(plan.levels), 'level')}"
+    lines = [f"plan for {recipe.name} ({counts})"]
     if full:
         level_of = {name: i for i, level in enumerate(plan.levels) for name in level}
         rows = [("#", "level", "idx", "step", "type", "depends on", "action", "why")]

@@ -63,7 +63,7 @@ def test_validate_recipe_reports_runner_problems_with_positions(python_hooks, ma
     assert f"{KEY_POS['function']}: {typo}" in messages
     noop = "step 'noop': shell steps need 'command' (a string or a list of strings)"
     assert f"{KEY_POS['command']}: {noop}" in messages
-    assert "warning: step 'extra': unknown key 'verbose' for step type 'shell'" in messages
+    assert "step 'extra': unknown key 'verbose' for step type 'shell'" in messages
     assert len(problems) == 3
 
 

@@ -50,9 +50,14 @@ def test_bad_urls_say_how_to_write_one(url):
         parse_sqlite_url(url)
 
 
-def test_default_url(monkeypatch):
+def test_default_url(monkeypatch, tmp_path):
     monkeypatch.delenv("F0_STORE", raising=False)
+    monkeypatch.chdir(tmp_path)  # outside any project: the working folder's .f0/
     assert default_store_url() == DEFAULT_STORE_URL == "sqlite:///.f0/f0.db"
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")  # inside a project: its root's .f0/
+    assert default_store_url() == f"sqlite:///{tmp_path.resolve()}/.f0/f0.db"
     monkeypatch.setenv("F0_STORE", "sqlite:///elsewhere.db")
     assert default_store_url() == "sqlite:///elsewhere.db"
 

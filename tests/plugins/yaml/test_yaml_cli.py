@@ -21,7 +21,7 @@ def test_valid_recipe(cli_pm, tmp_path):
     )
     result = invoke_cli(cli_pm, "validate", str(path))
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"{path}: ok (1 steps)"
+    assert result.stdout.strip() == f"{path}: ok (1 step)"
 
 
 def test_every_problem_is_one_line_with_its_position(cli_pm, tmp_path):

@@ -26,7 +26,7 @@ def hooks() -> Hooks:
 def test_entry_point_registers_the_loader(hooks):
     assert "yaml" in hooks.pm.infos
     assert hooks.pm.infos["yaml"].distribution == "f0-plugin-yaml"
-    assert hooks.pm.hooks_of("yaml") == ["f0_load_recipe"]
+    assert hooks.pm.hooks_of("yaml") == ["f0_load_recipe", "f0_register_commands"]
 
 
 @pytest.mark.parametrize("name", ["r.yaml", "r.yml", "r.YAML", "r.json"])

@@ -194,9 +194,16 @@ STEP_CASES = [
     (
         "success_criteria: {exit_code: 0, bogus: 1}",
         {},
-        "W005",
+        "E031",
         (7, 38),
-        "step 's': unknown key 'success_criteria.bogus' (known: context_keys, exit_code)",
+        "step 's': unknown key 'success_criteria.bogus' (known: success_criteria.context_keys, success_criteria.exit_code)",
+    ),
+    (
+        "success_criteria: {exit_cod: 0}",
+        {},
+        "E031",
+        (7, 24),
+        "step 's': unknown key 'success_criteria.exit_cod'; did you mean `success_criteria.exit_code`?",
     ),
     ("description: [a]", {}, "E004", (7, 18), "step 's': description must be a string, got a list"),
     (
@@ -244,9 +251,16 @@ STEP_CASES = [
     (
         "retry: {bogus: 1}",
         {},
-        "W005",
+        "E031",
         (7, 13),
-        "step 's': unknown key 'retry.bogus' (known: delay, factor, max_delay, jitter)",
+        "step 's': unknown key 'retry.bogus' (known: retry.delay, retry.factor, retry.jitter, retry.max_delay)",
+    ),
+    (
+        "retry: {dealy: 1}",
+        {},
+        "E031",
+        (7, 13),
+        "step 's': unknown key 'retry.dealy'; did you mean `retry.delay`?",
     ),
     (
         "",
@@ -407,9 +421,21 @@ RECIPE_CASES = [
     ),
     (
         "metadata: {name: x}\nextra: 1\nsteps: [{name: a, idx: 1, module: m, function: f}]\n",
-        "W001",
+        "E030",
         (2, 1),
-        "unknown top-level key 'extra' is ignored (known: metadata, steps, defaults)",
+        "unknown top-level key 'extra' (known: defaults, lenient, metadata, steps, workdir)",
+    ),
+    (
+        "metadata: {name: x}\nstep: []\nsteps: [{name: a, idx: 1, module: m, function: f}]\n",
+        "E030",
+        (2, 1),
+        "unknown top-level key 'step'; did you mean `steps`?",
+    ),
+    (
+        "metadata: {name: x}\nlenient: 1\nsteps: [{name: a, idx: 1, module: m, function: f}]\n",
+        "E004",
+        (2, 10),
+        "lenient must be true or false, got 1",
     ),
     (
         "metadata: {name: x}\ndefaults: 3\nsteps: [{name: a, idx: 1, module: m, function: f}]\n",
@@ -425,9 +451,9 @@ RECIPE_CASES = [
     ),
     (
         "metadata: {name: x}\ndefaults: {bogus: 0}\nsteps: [{name: a, idx: 1, module: m, function: f}]\n",
-        "W005",
+        "E031",
         (2, 12),
-        "unknown key 'defaults.bogus' (known: retries, retry, retry_count, timeout)",
+        "unknown key 'defaults.bogus' (known: defaults.retries, defaults.retry, defaults.retry_count, defaults.timeout)",
     ),
     (
         "metadata: {name: x}\ndefaults: {retry: {factor: 0}}\nsteps: [{name: a, idx: 1, module: m, function: f}]\n",
@@ -499,7 +525,7 @@ def test_all_problems_are_collected_in_file_order(load_text):
         "r.yaml",
     )
     assert [(p.code, p.pos.line if p.pos else None) for p in recipe.problems] == [
-        ("W001", 1),
+        ("E030", 1),
         ("E002", 2),
         ("E004", 3),
         ("E004", 5),

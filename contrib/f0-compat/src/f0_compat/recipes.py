@@ -280,7 +280,7 @@ def _error_message(exc: f0.F0Error, shown_as: str) -> ValidationMessage:
 def _f0_messages(path: Path, *, shown_as: str) -> list[ValidationMessage]:
     """What ``f0 validate PATH`` finds, in process (``f0.load_recipe``)."""
     try:
-        _, problems = f0.load_recipe(path, hooks=_hooks())
+        _, problems = f0.load_recipe(path, lenient=True, hooks=_hooks())
     except f0.F0Error as exc:
         return [_error_message(exc, shown_as)]
     return _as_messages(problems, shown_as)
@@ -292,12 +292,12 @@ def _data_messages(data: Mapping[str, Any], base_dir: Path) -> list[ValidationMe
         path = Path(tmp) / "recipe.json"
         path.write_text(json.dumps(dict(data), default=str), encoding="utf-8")
         try:
-            recipe, _ = f0.load_recipe(path, hooks=_hooks())
+            recipe, _ = f0.load_recipe(path, lenient=True, hooks=_hooks())
         except f0.F0Error as exc:
             return [_error_message(exc, "recipe")]
     # Validated again as if the file were in base_dir, where its modules live.
     moved = attrs.evolve(recipe, path=base_dir / "recipe.json")
-    return _as_messages(f0.validate_recipe(moved, hooks=_hooks()), "recipe")
+    return _as_messages(f0.validate_recipe(moved, lenient=True, hooks=_hooks()), "recipe")
 
 
 class RecipeValidator:

@@ -106,7 +106,7 @@ class EnhancedRecipeRunner:
     ) -> Context:
         hooks = self._get_hooks()
         try:
-            recipe, problems = f0.load_recipe(path, hooks=hooks)
+            recipe, problems = f0.load_recipe(path, lenient=True, hooks=hooks)
         except f0.F0Error as exc:
             msg = f"invalid recipe {path}:\n{exc}"
             raise ValueError(msg) from None
@@ -129,6 +129,7 @@ class EnhancedRecipeRunner:
                 store=self.store,
                 workers=self.workers,
                 continue_on_error=continue_on_error,
+                lenient=True,  # Framework0 ran recipes with keys it did not know
                 cancel=self._cancelled,
                 hooks=hooks,
             )

@@ -25,7 +25,7 @@ STORE_OPT = typer.Option(
     "--store",
     envvar="F0_STORE",
     metavar="URL",
-    help="Run store URL (default sqlite:///.f0/f0.db, as f0 run).",
+    help="Run store URL (default: .f0/f0.db in the project root, as f0 runs).",
     show_default=False,
 )
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON object.")
@@ -40,11 +40,11 @@ def open_store(ctx: typer.Context, url: str | None) -> Iterator[RunStore | None]
 
     A ``sqlite://`` file that does not exist is not created by reading it.
     """
-    from f0 import DEFAULT_STORE_URL, UsageError, hooks_of
+    from f0 import UsageError, default_store_url, hooks_of
 
     from f0_analytics._db import sqlite_file
 
-    url = url or DEFAULT_STORE_URL
+    url = url or default_store_url(env=False)
     if url.strip().lower() in {"", "none"}:
         msg = "no run history with --store none; give a store URL"
         raise UsageError(msg, where="--store")
@@ -60,12 +60,12 @@ def open_store(ctx: typer.Context, url: str | None) -> Iterator[RunStore | None]
 
 
 def _analytics(url: str | None) -> Any:
-    from f0 import DEFAULT_STORE_URL
+    from f0 import default_store_url
 
     from f0_analytics._db import analytics_path
     from f0_analytics._history import open_analytics
 
-    return open_analytics(analytics_path(url or DEFAULT_STORE_URL))
+    return open_analytics(analytics_path(url or default_store_url(env=False)))
 
 
 def _recipe_of(ctx: typer.Context, record: Any) -> Any:

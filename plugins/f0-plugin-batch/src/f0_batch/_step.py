@@ -114,8 +114,9 @@ class BatchStepRunner:
         from f0_batch._resolve import ResolveError, call_partition, resolve
 
         opts = {**DEFAULTS, **step.options}
-        base = Path(env.base_dir)
-        items, problem = _items(opts, context, base)
+        base = Path(env.base_dir)  # the partition function's module
+        data_dir = Path(env.data_dir)  # items_file, checkpoint_dir: workdir: when set
+        items, problem = _items(opts, context, data_dir)
         if problem is not None:
             return _fail(problem)
         module, function = str(step.module), str(step.function)
@@ -130,7 +131,7 @@ class BatchStepRunner:
                 [items, opts["partition_size"], module, function, params], sort_keys=True
             ).encode()
         ).hexdigest()
-        path = base / str(opts["checkpoint_dir"]) / f"{step.name}.checkpoint.json"
+        path = data_dir / str(opts["checkpoint_dir"]) / f"{step.name}.checkpoint.json"
         if opts["resume"]:
             checkpoint, note = Checkpoint.load(path, fingerprint, len(parts))
         else:

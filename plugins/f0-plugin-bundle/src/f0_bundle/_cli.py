@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from f0 import plural
 
 if TYPE_CHECKING:
     from f0_bundle._analyze import Analysis
@@ -110,7 +111,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(payload, indent=2))
         else:
             typer.echo(
-                f"{created.path}: {created.format} bundle, {created.file_count} files, "
+                f"{created.path}: {created.format} bundle, {plural(created.file_count, 'file')}, "
                 f"{created.total_size} bytes; manifest sha256 {created.manifest_sha256}"
             )
 
@@ -195,7 +196,7 @@ def _print_report(report: Report) -> None:
         typer.echo(f"{_where(report, finding.path)}: {finding.kind}{detail}", err=True)
     if report.ok and report.manifest is not None:
         typer.echo(
-            f"ok: {report.bundle}: {len(report.manifest.files)} files match its manifest "
+            f"ok: {report.bundle}: {plural(len(report.manifest.files), 'file')} match its manifest "
             f"(sha256 {report.manifest_sha256})"
         )
         return

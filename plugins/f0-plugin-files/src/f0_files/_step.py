@@ -103,7 +103,7 @@ class FilesStepRunner:
         from f0_files._transform import TransformError
 
         opts = step.options
-        base = Path(env.base_dir) / str(opts.get("base_dir", "."))
+        base = Path(env.data_dir) / str(opts.get("base_dir", "."))
         content: Any = None
         if "content_from" in opts:
             key = str(opts["content_from"])

@@ -162,7 +162,7 @@ class HealthStepRunner:
                 )
         except ValueError as exc:
             return StepOutcome(success=False, exit_code=1, error=str(exc))
-        base = Path(env.base_dir)
+        base = Path(env.data_dir)
         report = run_checks(
             list(opts.get("checks", _DEFAULT_CHECKS)),
             thresholds=thresholds,

@@ -99,7 +99,7 @@ class ParamsStepRunner:
         from f0_params._schema import DEFAULT_FILE_NAME
 
         opts = step.options
-        target = Path(env.base_dir) / str(opts.get("file") or ".")
+        target = Path(env.data_dir) / str(opts.get("file") or ".")
         if target.is_dir():
             target /= DEFAULT_FILE_NAME
         timeout = opts.get("lock_timeout")

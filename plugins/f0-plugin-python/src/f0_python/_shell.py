@@ -102,7 +102,7 @@ class ShellRunner:
             argv = command
         else:
             return StepOutcome(success=False, exit_code=2, error="shell steps need 'command'")
-        cwd = Path(env.base_dir) / str(opts.get("cwd") or ".")
+        cwd = Path(env.data_dir) / str(opts.get("cwd") or ".")
         if not cwd.is_dir():
             return StepOutcome(success=False, exit_code=2, error=f"cwd is not a directory: {cwd}")
         environ = dict(os.environ)

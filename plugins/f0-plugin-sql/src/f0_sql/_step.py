@@ -80,7 +80,7 @@ class SqlStepRunner:
             url = _url(opts)
             ops = list(opts["operations"]) if "operations" in opts else [opts]
             datas = [_data(op, context) for op in ops]
-            manager = DatabaseOperationsManager(url, base_dir=env.base_dir)
+            manager = DatabaseOperationsManager(url, base_dir=env.data_dir)
         except DatabaseOperationsError as exc:
             return StepOutcome(success=False, exit_code=1, error=str(exc))
         try:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from f0 import plural
 
 from f0_store._render import JSON_OPT, STORE_OPT, echo_json, fmt_time, print_diff, print_table
 
@@ -177,6 +178,9 @@ def register_runs(app: typer.Typer) -> None:
                 ]
                 for s in found
             ],
+            keep=("run id",),
+            # On a narrow terminal the run id stays whole; these go first.
+            drop_first=("started", "duration", "steps", "failed", "recipe"),
         )
 
     @runs.command()
@@ -236,7 +240,7 @@ def _print_record(r: RunRecord) -> None:
     if r.params:
         typer.echo(f"params: {short(dict(r.params), 100)}")
     print_table(
-        f"{len(r.steps)} steps",
+        plural(len(r.steps), "step"),
         ["#", "step", "status", "attempts", "duration", "error"],
         [
             [
@@ -253,7 +257,7 @@ def _print_record(r: RunRecord) -> None:
     if r.context is None:
         typer.echo("context: (the run has not finished)")
         return
-    typer.echo(f"context ({len(r.context)} keys):")
+    typer.echo(f"context ({plural(len(r.context), 'key')}):")
     for key in sorted(r.context):
         typer.echo(f"  {key} = {short(r.context[key], 100)}")
 

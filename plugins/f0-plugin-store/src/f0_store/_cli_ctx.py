@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from f0 import plural
 
 from f0_store._render import JSON_OPT, STORE_OPT, echo_json, fmt_time, print_diff, print_table
 
@@ -172,7 +173,7 @@ def register_ctx(app: typer.Typer) -> None:
             return
         kind = f"delta over {meta.base_version}" if meta.is_delta else "snapshot"
         typer.echo(
-            f"{created}: {kind} of {len(data)} keys from {source} "
+            f"{created}: {kind} of {plural(len(data), 'key')} from {source} "
             f"({meta.size_bytes} bytes, {meta.stored_bytes} stored)"
         )
 
@@ -195,11 +196,13 @@ def register_ctx(app: typer.Typer) -> None:
         text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
         if context_url is not None:
             _replace_store(ctx, context_url, data)
-            typer.echo(f"restored {version} ({len(data)} keys) into {context_url}", err=True)
+            typer.echo(
+                f"restored {version} ({plural(len(data), 'key')}) into {context_url}", err=True
+            )
         if to is not None:
             to.parent.mkdir(parents=True, exist_ok=True)
             to.write_text(text + "\n", encoding="utf-8")
-            typer.echo(f"wrote {version} ({len(data)} keys) to {to}", err=True)
+            typer.echo(f"wrote {version} ({plural(len(data), 'key')}) to {to}", err=True)
         if to is None and context_url is None:
             typer.echo(text)
 

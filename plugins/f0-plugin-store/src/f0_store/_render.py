@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from f0_store._url import DEFAULT_STORE_URL, STORE_ENV
+from f0_store._url import STORE_ENV, project_store_url
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -25,11 +25,22 @@ __all__ = [
     "short",
 ]
 
+
+def _store_or_default(url: str | None) -> str:
+    # Asked when the command runs: the project root above the current folder.
+    return url or project_store_url()
+
+
 STORE_OPT = typer.Option(
-    DEFAULT_STORE_URL,
+    None,
     "--store",
+    callback=_store_or_default,
     envvar=STORE_ENV,
-    help="Run store URL: sqlite:///relative.db or sqlite:////absolute.db ('none': no store).",
+    metavar="URL",
+    show_default=False,
+    help="Run store URL: sqlite:///relative.db or sqlite:////absolute.db ('none': no store). "
+    "Default: .f0/f0.db in the project root (the first folder upwards with .f0/, "
+    "pyproject.toml or .git), else in the current folder.",
 )
 JSON_OPT = typer.Option(False, "--json", help="Print JSON on stdout.")
 
@@ -50,17 +61,52 @@ def short(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    """A rich table on stdout (wide when stdout is not a terminal)."""
+def print_table(
+    title: str,
+    columns: list[str],
+    rows: list[list[str]],
+    *,
+    keep: tuple[str, ...] = (),
+    drop_first: tuple[str, ...] = (),
+) -> None:
+    """A rich table on stdout (wide when stdout is not a terminal).
+
+    Columns in *keep* are never cut nor wrapped (run ids: always shown
+    whole). When the table is wider than the terminal, the columns in
+    *drop_first* are left out, in that order, until it fits; the others are
+    then shrunk by rich as usual.
+    """
     from rich.console import Console
     from rich.table import Table
 
+    console = Console(width=None if os.isatty(1) else _pipe_width())
+    shown = list(range(len(columns)))
+    for name in drop_first:
+        if _table_width(columns, rows, shown) <= console.width:
+            break
+        if name in columns:
+            shown.remove(columns.index(name))
     table: Table = Table(title=title)
-    for column in columns:
-        table.add_column(column)
+    for i in shown:
+        whole = columns[i] in keep
+        table.add_column(columns[i], no_wrap=whole, overflow="fold" if not whole else "ignore")
     for row in rows:
-        table.add_row(*row)
-    Console(width=None if os.isatty(1) else 160).print(table)
+        table.add_row(*(row[i] for i in shown))
+    console.print(table)
+
+
+def _pipe_width() -> int:
+    """Columns when stdout is not a terminal: ``$COLUMNS`` if set, else a wide 160."""
+    try:
+        return max(20, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return 160
+
+
+def _table_width(columns: list[str], rows: list[list[str]], shown: list[int]) -> int:
+    """Width of a rich table with the *shown* columns at their natural width."""
+    widths = [max([len(columns[i]), *(len(r[i]) for r in rows)]) for i in shown]
+    return sum(widths) + 3 * len(widths) + 1  # "| " + " " per column, and the last "|"
 
 
 def print_diff(diff: Mapping[str, Any]) -> None:

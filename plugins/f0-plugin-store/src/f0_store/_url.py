@@ -31,6 +31,7 @@ __all__ = [
     "default_store_url",
     "is_sqlite_url",
     "parse_sqlite_url",
+    "project_store_url",
 ]
 
 SCHEME = "sqlite://"
@@ -79,5 +80,10 @@ def parse_sqlite_url(url: str) -> SqliteUrl:
 
 
 def default_store_url() -> str:
-    """``$F0_STORE`` if set, else :data:`DEFAULT_STORE_URL`."""
-    return os.environ.get(STORE_ENV) or DEFAULT_STORE_URL
+    """``$F0_STORE`` if set, else the project's store (see :func:`project_store_url`)."""
+    return os.environ.get(STORE_ENV) or project_store_url()
+
+
+def project_store_url() -> str:
+    """``.f0/f0.db`` in the project root above the current folder (``f0.default_store_url``)."""
+    return f0.default_store_url(env=False)

@@ -105,7 +105,7 @@ class TemplateStepRunner:
         from f0_templates._render import ContextView, TemplateRenderError, render_string
 
         opts = step.options
-        recipe_dir = Path(env.base_dir)
+        recipe_dir = Path(env.data_dir)  # workdir: when the recipe sets one
         dirs_opt = opts.get("template_dir", ".")
         dirs = [recipe_dir / d for d in ([dirs_opt] if isinstance(dirs_opt, str) else dirs_opt)]
         variables: dict[str, Any] = {"ctx": ContextView(context), **dict(opts.get("vars", {}))}

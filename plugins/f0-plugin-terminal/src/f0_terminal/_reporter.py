@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from f0 import StepStatus, hookimpl
+from f0 import StepStatus, hookimpl, plural
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -69,7 +69,7 @@ class RunReporter:
             return
         self.console.print(
             f"[bold]f0[/] running [bold]{escape(run.recipe.name)}[/] "
-            f"({self._total} steps, scheduler {run.scheduler}, run {run.run_id})"
+            f"({plural(self._total, 'step')}, scheduler {run.scheduler}, run {run.run_id})"
         )
         if self.console.is_terminal and not self.verbose:
             self._progress = Progress(

@@ -11,7 +11,7 @@ import heapq
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from f0 import RunStatus, StepStatus
+from f0 import RunStatus, StepStatus, plural
 from rich.markup import escape
 from rich.table import Table
 
@@ -70,7 +70,9 @@ def print_summary(console: Console, result: RunResult, *, full: bool = False) ->
 
 def _short(result: RunResult) -> list[str]:
     steps = result.steps
-    lines = [f"[bold]summary[/] of run {result.run_id}: {len(steps)} steps, {_tally(result)}"]
+    lines = [
+        f"[bold]summary[/] of run {result.run_id}: {plural(len(steps), 'step')}, {_tally(result)}"
+    ]
     ran = [r for r in steps.values() if r.status in (StepStatus.COMPLETED, StepStatus.FAILED)]
     slowest = heapq.nlargest(SLOWEST, ran, key=lambda r: r.duration_s)
     if slowest:

@@ -80,7 +80,8 @@ class ValidateStepRunner:
         from f0_validate._result import as_records
 
         opts = step.options
-        base = Path(env.base_dir)
+        base = Path(env.base_dir)  # custom rule modules
+        data_dir = Path(env.data_dir)  # data_file, schema_file: workdir: when set
         try:
             if "data_from" in opts:
                 key = str(opts["data_from"])
@@ -88,11 +89,11 @@ class ValidateStepRunner:
                     return _fail(f"'data_from': the context has no key {key!r}")
                 data = context.get(key)
             elif "data_file" in opts:
-                data = load_file(base, str(opts["data_file"]), opts.get("format"))
+                data = load_file(data_dir, str(opts["data_file"]), opts.get("format"))
             else:
                 data = opts.get("data")
             schema = (
-                load_file(base, str(opts["schema_file"]))
+                load_file(data_dir, str(opts["schema_file"]))
                 if "schema_file" in opts
                 else opts.get("schema")
             )

@@ -15,9 +15,10 @@ from f0 import hookimpl
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import typer
     from f0 import Recipe
 
-__all__ = ["SUFFIXES", "f0_load_recipe"]
+__all__ = ["SUFFIXES", "f0_load_recipe", "f0_register_commands"]
 
 #: File suffixes this plugin loads (compared case-insensitively).
 SUFFIXES = frozenset({".yaml", ".yml", ".json"})
@@ -36,3 +37,11 @@ def f0_load_recipe(path: Path, text: str, positions: bool) -> Recipe | None:
     from f0_yaml._loader import load_recipe  # parsers load only here
 
     return load_recipe(path, text, positions=positions)
+
+
+@hookimpl
+def f0_register_commands(app: typer.Typer) -> None:
+    """Add ``f0 schema`` (JSON Schema of the recipe format) and ``f0 init`` (a first project)."""
+    from f0_yaml._cli import register
+
+    register(app)

@@ -138,17 +138,11 @@ class Fields:
         pos = self.key_pos(key) if at_key else self.pos(key)
         self.report.warning(code, self.message(message), pos, self.where_of(key))
 
-    def unknown_keys(self, known: Iterable[str], *, code: str = "W005") -> None:
-        """Warn about every key not in *known*, at the key."""
-        known = sorted(known)
-        for key in self.data:
-            if key not in known:
-                self.warn(
-                    key,
-                    f"unknown key {self.name(key)!r} (known: {', '.join(known)})",
-                    code=code,
-                    at_key=True,
-                )
+    def unknown_keys(self, known: Iterable[str], *, code: str = "E031") -> None:
+        """An unknown-key error (a warning when lenient) at every key not in *known*."""
+        from f0_yaml._unknown import report_unknown_keys  # it imports this module
+
+        report_unknown_keys(self, known, code=code)
 
     # -- typed reads -----------------------------------------------------------
     def given(self, key: str) -> bool:

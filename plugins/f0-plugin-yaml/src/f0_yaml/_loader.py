@@ -12,12 +12,14 @@ from f0 import Problem, Recipe, RecipeError
 from f0_yaml._document import Document
 from f0_yaml._fast import read_fast
 from f0_yaml._fields import Fields, Report, describe, is_number
+from f0_yaml._format import TOP_LEVEL_FIELDS
 from f0_yaml._retry import read_defaults
 from f0_yaml._steps import read_steps
+from f0_yaml._unknown import report_unknown_keys
 
 __all__ = ["TOP_LEVEL_KEYS", "content_hash", "load_recipe"]
 
-TOP_LEVEL_KEYS = ("metadata", "steps", "defaults")
+TOP_LEVEL_KEYS = tuple(TOP_LEVEL_FIELDS)
 _METADATA_DEFAULTS: dict[str, Any] = {
     "version": "1.0",
     "description": "",
@@ -63,15 +65,16 @@ def _recipe(doc: Document, path: Path) -> Recipe:
         raise RecipeError(message, pos=doc.value_pos(()))
     report = Report(doc.problems)
     top = Fields(doc, report, (), label="", where="")
-    for key in top.data:
-        if key not in TOP_LEVEL_KEYS:
-            top.report.warning(
-                "W001",
-                f"unknown top-level key {describe(key)} is ignored "
-                f"(known: {', '.join(TOP_LEVEL_KEYS)})",
-                top.key_pos(key),
-                str(key),
-            )
+    report_unknown_keys(top, TOP_LEVEL_KEYS, code="E030", top_level=True)
+    lenient = top.boolean("lenient")
+    workdir = top.text("workdir", empty_ok=False)
+    if workdir and not (path.parent / Path(workdir).expanduser()).is_dir():
+        top.error(
+            "workdir",
+            f"workdir {workdir!r} is not a folder (relative to the recipe's folder)",
+            code="E004",
+        )
+        workdir = None
     name, metadata = _read_metadata(top, path)
     defaults = read_defaults(top.mapping("defaults"))
     steps = read_steps(doc, report, defaults)
@@ -87,6 +90,8 @@ def _recipe(doc: Document, path: Path) -> Recipe:
         raw=doc.data,
         pos=doc.value_pos(()),
         positions=doc.positions,
+        lenient=bool(lenient),
+        workdir=Path(workdir).expanduser() if workdir else None,
     )
 
 

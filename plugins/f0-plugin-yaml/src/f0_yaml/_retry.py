@@ -10,6 +10,8 @@ import attrs
 from f0 import RetryPolicy
 
 from f0_yaml._fields import is_int
+from f0_yaml._format import DEFAULTS_FIELDS
+from f0_yaml._unknown import report_unknown_keys
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -25,7 +27,7 @@ RETRY_KEYS: dict[str, tuple[str, float]] = {
     "max_delay": ("a number of seconds >= 0", 0.0),
     "jitter": ("a number >= 0", 0.0),
 }
-DEFAULTS_KEYS = frozenset({"timeout", "retry_count", "retries", "retry"})
+DEFAULTS_KEYS = frozenset(DEFAULTS_FIELDS)
 
 
 @attrs.frozen(kw_only=True)
@@ -83,13 +85,8 @@ def read_retry(fields: Fields) -> dict[str, float]:
                 code="E004",
                 at_key=True,
             )
-        elif key not in RETRY_KEYS:
-            retry.warn(
-                key,
-                f"unknown key {retry.name(key)!r} (known: {', '.join(RETRY_KEYS)})",
-                code="W005",
-                at_key=True,
-            )
+    # retries/retry_count inside retry: were reported above, more helpfully.
+    report_unknown_keys(retry, RETRY_KEYS, code="E031", skip=("retries", "retry_count"))
     return values
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from f0 import COMMON_STEP_KEYS, SourcePos, Step
 
 from f0_yaml._fields import Fields, describe
+from f0_yaml._format import CRITERIA_FIELDS
 from f0_yaml._retry import read_retries, read_retry
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ __all__ = ["read_steps"]
 #: Keys whose value the loader reads: positions point at the value. For any
 #: other key (``command`` of a shell step...) they point at the key.
 _VALUE_KEYS = COMMON_STEP_KEYS
-_CRITERIA_KEYS = ("exit_code", "context_keys")
+_CRITERIA_KEYS = tuple(CRITERIA_FIELDS)
 
 
 def read_steps(doc: Document, report: Report, defaults: Defaults) -> list[Step]:
