@@ -15,13 +15,22 @@ from f0.lazy import lazy_getattr
 if TYPE_CHECKING:
     from f0.attempt import run_attempt
     from f0.cli import command_group, hooks_of
-    from f0.context import Context, StepClosedError, StepContext, normalize_value, value_digest
+    from f0.context import (
+        MISSING_DIGEST,
+        Context,
+        StepClosedError,
+        StepContext,
+        normalize_value,
+        value_digest,
+    )
+    from f0.decisions import Decision, Fingerprint, recipe_key
     from f0.errors import (
         F0Error,
         MissingProviderError,
         PluginError,
         RecipeError,
         RecipeValidationError,
+        ResumeRefusedError,
         StepFailedError,
         UsageError,
     )
@@ -70,9 +79,12 @@ _EXPORTS: dict[str, str] = {
     "Context": "f0.context",
     "ContextStore": "f0.stores",
     "DEFAULT_STORE_URL": "f0.hooks",
+    "Decision": "f0.decisions",
     "Delta": "f0.model",
     "ExecutionContext": "f0.scriptlet",
     "F0Error": "f0.errors",
+    "Fingerprint": "f0.decisions",
+    "MISSING_DIGEST": "f0.context",
     "IOScriptlet": "f0.scriptlet",
     "MissingProviderError": "f0.errors",
     "Plan": "f0.plan",
@@ -81,6 +93,7 @@ _EXPORTS: dict[str, str] = {
     "Recipe": "f0.model",
     "RecipeError": "f0.errors",
     "RecipeValidationError": "f0.errors",
+    "ResumeRefusedError": "f0.errors",
     "RetryPolicy": "f0.model",
     "RunInfo": "f0.model",
     "RunOption": "f0.run_option",
@@ -114,6 +127,7 @@ _EXPORTS: dict[str, str] = {
     "command_group": "f0.cli",
     "hooks_of": "f0.cli",
     "normalize_value": "f0.context",
+    "recipe_key": "f0.decisions",
     "register_scriptlet": "f0.scriptlet",
     "run_attempt": "f0.attempt",
     "value_digest": "f0.context",
@@ -123,15 +137,18 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "COMMON_STEP_KEYS",
     "DEFAULT_STORE_URL",
+    "MISSING_DIGEST",
     "BaseScriptlet",
     "BundleTarget",
     "CacheEntry",
     "ComputeScriptlet",
     "Context",
     "ContextStore",
+    "Decision",
     "Delta",
     "ExecutionContext",
     "F0Error",
+    "Fingerprint",
     "IOScriptlet",
     "MissingProviderError",
     "Plan",
@@ -140,6 +157,7 @@ __all__ = [
     "Recipe",
     "RecipeError",
     "RecipeValidationError",
+    "ResumeRefusedError",
     "RetryPolicy",
     "RunInfo",
     "RunOption",
@@ -177,6 +195,7 @@ __all__ = [
     "hookspec",
     "lazy_getattr",
     "normalize_value",
+    "recipe_key",
     "register_scriptlet",
     "run_attempt",
     "value_digest",
