@@ -208,25 +208,29 @@ def decide(
         if not step.enabled:
             decisions[step.name] = Decision(action="SKIP", reason="enabled: false")
             continue
+        # Resuming, a step that re-runs says why in terms of the resumed run.
+        rerun: str | None = None
         if resume is not None:
             decision = _resume_decision(step, fp, resume, decisions, force=force)
-            if decision is not None:
+            if isinstance(decision, Decision):
                 decisions[step.name] = decision
                 _replay(visible, decision.delta)
                 continue
+            rerun = decision
         if not step.cache:
-            decisions[step.name] = Decision(action="RUN", reason=_PLAIN_REASON)
+            decisions[step.name] = Decision(action="RUN", reason=rerun or _PLAIN_REASON)
             continue
         if not use_cache:
-            decisions[step.name] = Decision(action="RUN", reason="--no-cache")
+            decisions[step.name] = Decision(action="RUN", reason=rerun or "--no-cache")
             continue
         if store is None:
-            decisions[step.name] = Decision(action="RUN", reason=_NO_STORE_REASON)
+            decisions[step.name] = Decision(action="RUN", reason=rerun or _NO_STORE_REASON)
             continue
         entry = store.cache_get(key, step.name)
         why = _cache_reason(step, fp, entry=entry, decisions=decisions, visible=visible, now=now)
         if why is not None or entry is None:
-            decisions[step.name] = Decision(action="RUN", reason=why or "no cache entry")
+            reason = rerun or why or "no cache entry"
+            decisions[step.name] = Decision(action="RUN", reason=reason)
             continue
         decisions[step.name] = Decision(
             action="CACHED",
@@ -245,16 +249,22 @@ def _resume_decision(
     decisions: Mapping[str, Decision],
     *,
     force: bool,
-) -> Decision | None:
+) -> Decision | str:
+    """DONE for a completed, unchanged step of *resume*; else why the step runs again."""
     record = resume.steps.get(step.name)
-    if record is None or record.result.status not in (StepStatus.COMPLETED, StepStatus.CACHED):
-        return None
-    if any(decisions.get(d) is None or decisions[d].action != "DONE" for d in step.depends_on):
-        return None  # an upstream step re-runs, so this one must too
+    if record is None:
+        return f"did not run in run {resume.run_id}"
+    if record.result.status not in (StepStatus.COMPLETED, StepStatus.CACHED):
+        why = f"{record.result.status.value} in run {resume.run_id}"
+        changed = _resume_reason(fp, record) if record.fingerprint is not None else None
+        return f"{why}; since then {changed}" if changed else why
+    rerun = [d for d in step.depends_on if decisions.get(d) is None or decisions[d].action != "DONE"]
+    if rerun:
+        return f"upstream {sorted(rerun)[0]} runs"  # an upstream step re-runs, so this one must too
     why = _resume_reason(fp, record)
     if why is not None:
         if force:
-            return None
+            return f"changed since run {resume.run_id} (--force): {why}"
         msg = (
             f"cannot resume run {resume.run_id}: step {step.name!r} completed there, "
             f"but since then {why}; "
