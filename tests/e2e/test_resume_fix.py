@@ -16,7 +16,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-STEPS = '''
+STEPS = """
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -54,7 +54,7 @@ def report(context, params):
 
 def unrelated(context, params):
     return {"n": 1}
-'''
+"""
 
 RECIPE = """
 metadata: {name: fix}

@@ -104,3 +104,28 @@ def test_the_digest_is_the_same_in_every_process(tmp_path):
         for seed in ("1", "2", "3")
     }
     assert len(found) == 1
+
+
+def test_callable_instances_and_cached_functions_are_followed(tmp_path):
+    source = """
+import functools
+
+class Adder:
+    __eq__ = lambda self, other: True  # unhashable instances must not break fingerprints
+    __hash__ = None
+
+    def __call__(self, context, params):
+        return {"v": 1}
+
+adder = Adder()
+
+@functools.lru_cache
+def cached(n):
+    return n + 1
+"""
+    assert digest(tmp_path, source, "adder") != digest(
+        tmp_path, source.replace('{"v": 1}', '{"v": 2}'), "adder"
+    )
+    assert digest(tmp_path, source, "cached") != digest(
+        tmp_path, source.replace("n + 1", "n + 2"), "cached"
+    )

@@ -258,7 +258,9 @@ def _resume_decision(
         why = f"{record.result.status.value} in run {resume.run_id}"
         changed = _resume_reason(fp, record) if record.fingerprint is not None else None
         return f"{why}; since then {changed}" if changed else why
-    rerun = [d for d in step.depends_on if decisions.get(d) is None or decisions[d].action != "DONE"]
+    rerun = [
+        d for d in step.depends_on if decisions.get(d) is None or decisions[d].action != "DONE"
+    ]
     if rerun:
         return f"upstream {sorted(rerun)[0]} runs"  # an upstream step re-runs, so this one must too
     why = _resume_reason(fp, record)

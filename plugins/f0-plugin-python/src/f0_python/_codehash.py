@@ -110,13 +110,30 @@ def _class_constants(obj: type, module: str) -> list[str]:
     return parts
 
 
-@functools.lru_cache(maxsize=512)
 def code_digest_of(obj: Any) -> str:
     """SHA-256 of the code *obj* (a step's function or class) runs, within its own module.
 
     Cached per object: an edited module is imported again, which makes new
-    function objects.
+    function objects. A callable instance counts as its class.
     """
+    if not (
+        inspect.isclass(obj)
+        or isinstance(obj, (types.FunctionType, functools.partial, types.BuiltinFunctionType))
+        or hasattr(obj, "__wrapped__")  # lru_cache and other decorator objects
+    ):
+        obj = type(obj)  # an instance with __call__: its class holds the code
+    try:
+        return _cached_digest(obj)
+    except TypeError:  # unhashable: compute without the cache
+        return _digest(obj)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_digest(obj: Any) -> str:
+    return _digest(obj)
+
+
+def _digest(obj: Any) -> str:
     module = getattr(obj, "__module__", None) or ""
     parts: list[str] = []
     queue: list[Any] = [obj]
