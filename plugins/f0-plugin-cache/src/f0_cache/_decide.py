@@ -255,14 +255,14 @@ def _resume_decision(
     if record is None:
         return f"did not run in run {resume.run_id}"
     if record.result.status not in (StepStatus.COMPLETED, StepStatus.CACHED):
-        why = f"{record.result.status.value} in run {resume.run_id}"
+        outcome = f"{record.result.status.value} in run {resume.run_id}"
         changed = _resume_reason(fp, record) if record.fingerprint is not None else None
-        return f"{why}; since then {changed}" if changed else why
+        return f"{outcome}; since then {changed}" if changed else outcome
     rerun = [
         d for d in step.depends_on if decisions.get(d) is None or decisions[d].action != "DONE"
     ]
     if rerun:
-        return f"upstream {sorted(rerun)[0]} runs"  # an upstream step re-runs, so this one must too
+        return f"upstream {min(rerun)} runs"  # an upstream step re-runs, so this one must too
     why = _resume_reason(fp, record)
     if why is not None:
         if force:
