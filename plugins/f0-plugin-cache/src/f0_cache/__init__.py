@@ -11,16 +11,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from f0 import hookimpl
-
-from f0_cache._decide import decide, fingerprints, step_definition
+from f0 import hookimpl, lazy_getattr
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from f0 import Decision, Recipe, RunRecord, RunStore, Step, StepRunner
 
+    from f0_cache._decide import decide, fingerprints, step_definition
+
 __all__ = ["decide", "fingerprints", "step_definition"]
+
+# `f0 --help` imports every plugin: the model and fingerprint code load on first use.
+_EXPORTS = dict.fromkeys(__all__, "f0_cache._decide")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
 
 
 @hookimpl
@@ -35,6 +39,8 @@ def f0_step_decisions(  # noqa: PLR0917 - the hook's arguments
     step_runner: Callable[[str], StepRunner],
 ) -> Mapping[str, Decision]:
     """RUN / CACHED / DONE / SKIP for every step, from fingerprints and the run store."""
+    from f0_cache._decide import decide
+
     return decide(
         step_runner,
         recipe,
