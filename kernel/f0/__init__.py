@@ -16,13 +16,22 @@ if TYPE_CHECKING:
     from f0.api import load_recipe, make_hooks, run, validate_recipe
     from f0.attempt import run_attempt
     from f0.cli import command_group, hooks_of
-    from f0.context import Context, StepClosedError, StepContext, normalize_value, value_digest
+    from f0.context import (
+        MISSING_DIGEST,
+        Context,
+        StepClosedError,
+        StepContext,
+        normalize_value,
+        value_digest,
+    )
+    from f0.decisions import Decision, Fingerprint, recipe_key
     from f0.errors import (
         F0Error,
         MissingProviderError,
         PluginError,
         RecipeError,
         RecipeValidationError,
+        ResumeRefusedError,
         StepFailedError,
         UsageError,
     )
@@ -76,9 +85,12 @@ _EXPORTS: dict[str, str] = {
     "Context": "f0.context",
     "ContextStore": "f0.stores",
     "DEFAULT_STORE_URL": "f0.hooks",
+    "Decision": "f0.decisions",
     "Delta": "f0.model",
     "ExecutionContext": "f0.scriptlet",
     "F0Error": "f0.errors",
+    "Fingerprint": "f0.decisions",
+    "MISSING_DIGEST": "f0.context",
     "IOScriptlet": "f0.scriptlet",
     "MissingProviderError": "f0.errors",
     "Plan": "f0.plan",
@@ -87,6 +99,7 @@ _EXPORTS: dict[str, str] = {
     "Recipe": "f0.model",
     "RecipeError": "f0.errors",
     "RecipeValidationError": "f0.errors",
+    "ResumeRefusedError": "f0.errors",
     "RetryPolicy": "f0.model",
     "RunInfo": "f0.model",
     "RunOption": "f0.run_option",
@@ -120,6 +133,7 @@ _EXPORTS: dict[str, str] = {
     "command_group": "f0.cli",
     "hooks_of": "f0.cli",
     "normalize_value": "f0.context",
+    "recipe_key": "f0.decisions",
     "register_scriptlet": "f0.scriptlet",
     "run_attempt": "f0.attempt",
     "value_digest": "f0.context",
@@ -142,15 +156,18 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "COMMON_STEP_KEYS",
     "DEFAULT_STORE_URL",
+    "MISSING_DIGEST",
     "BaseScriptlet",
     "BundleTarget",
     "CacheEntry",
     "ComputeScriptlet",
     "Context",
     "ContextStore",
+    "Decision",
     "Delta",
     "ExecutionContext",
     "F0Error",
+    "Fingerprint",
     "Hooks",
     "IOScriptlet",
     "MissingProviderError",
@@ -160,6 +177,7 @@ __all__ = [
     "Recipe",
     "RecipeError",
     "RecipeValidationError",
+    "ResumeRefusedError",
     "RetryPolicy",
     "RunInfo",
     "RunOption",
@@ -205,6 +223,7 @@ __all__ = [
     "normalize_value",
     "plural",
     "project_root",
+    "recipe_key",
     "register_scriptlet",
     "run",
     "run_attempt",

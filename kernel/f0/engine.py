@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from f0.context import Context, normalize_value
-from f0.fingerprint import Decision, decide
 from f0.model import Recipe, RunInfo, RunResult, RunStatus, SchedulerOptions, StepResult, StepStatus
 from f0.plan import Plan, build_plan
 from f0.session import RunSession, StoreRecorder
 
 if TYPE_CHECKING:
     import threading
+    from collections.abc import Callable
 
+    from f0.decisions import Decision
     from f0.hooks import Hooks
     from f0.model import Step
     from f0.records import RunRecord
@@ -120,15 +121,19 @@ def run_recipe(
     force: bool = False,
     use_cache: bool = True,
     cancel_event: threading.Event | None = None,
+    on_decisions: Callable[[Mapping[str, Decision]], None] | None = None,
 ) -> RunResult:
     """Run a *valid* recipe to the end and return its result.
 
     *seed* values are put into the context before the first step (``--set``).
     With *store*, every step is recorded as it completes and ``cache: true``
     steps may be reused; with *resume* (a recorded run), its completed steps
-    are replayed instead of run (:class:`~f0.fingerprint.ResumeRefusedError`
-    if one changed, unless *force*). Ctrl-C cancels: steps not yet finished
-    end CANCELLED, and so does setting *cancel_event* (from any thread).
+    are replayed instead of run (:class:`~f0.errors.ResumeRefusedError`
+    if one changed, unless *force*). Which steps run, are replayed or reuse
+    the cache is the ``f0_step_decisions`` plugin's call (f0-plugin-cache);
+    *on_decisions* is told the decisions before the first step starts. Ctrl-C
+    cancels: steps not yet finished end CANCELLED, and so does setting
+    *cancel_event* (from any thread).
     """
     options = options or SchedulerOptions()
     full_plan = build_plan(recipe)
@@ -150,8 +155,7 @@ def run_recipe(
     initial.update(recipe_keys)
     initial.update(seed_values)
     sched = hooks.scheduler(scheduler, options)
-    decisions, fps = decide(
-        hooks,
+    decisions = hooks.step_decisions(
         recipe,
         full_plan.order,
         initial=initial,
@@ -160,6 +164,8 @@ def run_recipe(
         resume=resume,
         force=force,
     )
+    if on_decisions is not None:
+        on_decisions(decisions)
     replay = _replayed(full_plan.order, decisions, resume)
     remaining = _remaining(recipe, {s.name for s in replay})
     plan: Plan = build_plan(remaining) if replay else full_plan
@@ -171,7 +177,8 @@ def run_recipe(
         context.apply_changes(seed_values, who="cli")
         recorder = None
         if store is not None:
-            recorder = StoreRecorder(store, fingerprints=fps, recipe=recipe)
+            fingerprints = {n: d.fingerprint for n, d in decisions.items()}
+            recorder = StoreRecorder(store, fingerprints=fingerprints, recipe=recipe)
             recorder.start(
                 info,
                 params=dict(seed or {}),
@@ -226,6 +233,8 @@ def run_recipe(
             context=context.snapshot(),  # the run is over: nothing mutates these values now
             started_at=info.started_at,
             finished_at=time.time(),
+            resumed_from=resume.run_id if resume is not None else None,
+            replayed=tuple(s.name for s in replay if decisions[s.name].action == "DONE"),
         )
         if recorder is not None:
             recorder.finish(result)

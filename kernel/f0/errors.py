@@ -19,6 +19,7 @@ __all__ = [
     "PluginError",
     "RecipeError",
     "RecipeValidationError",
+    "ResumeRefusedError",
     "StepFailedError",
     "UsageError",
 ]
@@ -92,3 +93,11 @@ class StepFailedError(F0Error):
     """Raised by the compatibility runner when a step fails (legacy ``RuntimeError``)."""
 
     exit_code = 1
+
+
+class ResumeRefusedError(F0Error):
+    """A completed step of the run to resume changed since (use ``--force``).
+
+    Raised by the plugin that decides steps (``f0_step_decisions``, in
+    f0-plugin-cache); it lives here so callers catch it without that plugin.
+    """

@@ -11,16 +11,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from f0.errors import MissingProviderError, RecipeError, UsageError
+from f0.errors import MissingProviderError, PluginError, RecipeError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import typer
 
+    from f0.decisions import Decision
     from f0.manager import F0PluginManager
-    from f0.model import Problem, Recipe, RunInfo, RunResult, SchedulerOptions
+    from f0.model import Problem, Recipe, RunInfo, RunResult, SchedulerOptions, Step
     from f0.protocols import BundleTarget, Scheduler, StepRunner
+    from f0.records import RunRecord
     from f0.run_option import RunOption
     from f0.stores import ContextStore, RunStore
 
@@ -210,6 +212,49 @@ class Hooks:
             if values:
                 found.append((impl.plugin_name, dict(values)))
         return found
+
+    def step_decisions(
+        self,
+        recipe: Recipe,
+        order: tuple[Step, ...],
+        *,
+        initial: Mapping[str, Any],
+        store: RunStore | None,
+        resume: RunRecord | None = None,
+        use_cache: bool = True,
+        force: bool = False,
+    ) -> dict[str, Decision]:
+        """RUN / CACHED / DONE / SKIP for every step of *order* (``f0_step_decisions``).
+
+        With no plugin deciding, every enabled step RUNs; resuming then is a
+        :class:`MissingProviderError` naming f0-plugin-cache.
+        """
+        from f0.decisions import NO_CACHE_PLUGIN, run_everything
+
+        found = self.pm.hook.f0_step_decisions(
+            recipe=recipe,
+            order=order,
+            initial=initial,
+            store=store,
+            resume=resume,
+            use_cache=use_cache,
+            force=force,
+            step_runner=self.step_runner,
+        )
+        if found is None:
+            if resume is not None:
+                msg = (
+                    "resuming a run needs a plugin that decides which steps to replay; "
+                    "install it with: pip install f0-plugin-cache"
+                )
+                raise MissingProviderError(msg, where="--resume")
+            return run_everything(order, no_cache_reason=NO_CACHE_PLUGIN)
+        decisions = dict(found)
+        missing = [s.name for s in order if s.name not in decisions]
+        if missing:
+            msg = f"f0_step_decisions gave no decision for step(s) {', '.join(missing)}"
+            raise PluginError(msg)
+        return decisions
 
     # -- observers ---------------------------------------------------------
     def run_started(self, run: RunInfo) -> None:

@@ -14,7 +14,7 @@ observe, deploy, CLI. Implement a hook with ``from f0 import hookimpl``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     import typer
 
+    from f0.decisions import Decision
     from f0.model import (
         Delta,
         Problem,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
         StepResult,
     )
     from f0.protocols import BundleTarget, Scheduler, StepRunner
+    from f0.records import RunRecord
     from f0.run_option import RunOption
     from f0.stores import ContextStore, RunStore
 
@@ -149,6 +151,47 @@ def f0_run_store(url: str) -> RunStore | None:
     Return ``None`` unless you own the URL's scheme.
 
     Provider: first non-None result wins. Added in 0.1.
+    """
+
+
+# -- cache and resume -----------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def f0_step_decisions(  # noqa: PLR0917 - one argument per input of the decision
+    recipe: Recipe,
+    order: tuple[Step, ...],
+    initial: Mapping[str, Any],
+    store: RunStore | None,
+    resume: RunRecord | None,
+    use_cache: bool,
+    force: bool,
+    step_runner: Callable[[str], StepRunner],
+) -> Mapping[str, Decision] | None:
+    """Decide what happens to every step of *recipe* before anything runs.
+
+    Return a :class:`~f0.decisions.Decision` for every step of *order*
+    (dependencies first): ``RUN`` with a reason a user reads in ``f0 plan``
+    ("args changed: n 3 -> 4", "code of steps.py:clean changed", "upstream a
+    runs"), ``CACHED`` or ``DONE`` with the recorded ``delta`` and ``result``
+    to replay instead of running, or ``SKIP`` for a disabled step. Put the
+    step's :class:`~f0.decisions.Fingerprint` on each decision when *store*
+    is set: the kernel records it with the step (and, for a completed
+    ``cache: true`` step, as a cache entry) so a later run can compare.
+
+    *initial* is the context before the first step (``recipe.*``, plugin
+    seeds, ``--set``). *store* is the run store (None: recording is off).
+    *resume* is the recorded run of ``--resume`` (None: a fresh run): its
+    completed, unchanged steps are DONE; raise
+    :class:`~f0.errors.ResumeRefusedError` for a completed step that changed
+    since, unless *force*. *use_cache* is False for ``--no-cache``.
+    *step_runner* gives the runner of a step type (for its optional
+    ``code_digest(step, recipe) -> (digest, origin)``).
+
+    Without any implementation every enabled step RUNs, and ``--resume``
+    fails asking for f0-plugin-cache.
+
+    Provider: first non-None result wins. Added in 0.3.
     """
 
 

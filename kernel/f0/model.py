@@ -335,6 +335,10 @@ class RunResult:
     started_at: float
     finished_at: float
     recipe_path: str | None = None
+    #: The run this one resumed (``--resume``), if any.
+    resumed_from: str | None = None
+    #: Steps completed in *resumed_from* and replayed, not run again.
+    replayed: tuple[str, ...] = ()
 
     @property
     def duration_s(self) -> float:
@@ -342,7 +346,12 @@ class RunResult:
         return self.finished_at - self.started_at
 
     def to_json(self) -> dict[str, Any]:
-        """The ``f0 run --json`` object."""
+        """The ``f0 run --json`` object (``resumed_from``/``replayed`` only for a resumed run)."""
+        resumed = (
+            {"resumed_from": self.resumed_from, "replayed": list(self.replayed)}
+            if self.resumed_from is not None
+            else {}
+        )
         return {
             "run_id": self.run_id,
             "status": self.status.value,
@@ -356,4 +365,5 @@ class RunResult:
                 for name, r in self.steps.items()
             },
             "context": dict(self.context),
+            **resumed,
         }

@@ -16,14 +16,14 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from f0.context import Context, StepContext, normalize_value
-from f0.fingerprint import recipe_key
+from f0.decisions import recipe_key
 from f0.model import Delta, RunInfo, RunResult, SchedulerOptions, Step, StepResult, StepStatus
 from f0.plan import Plan
 from f0.protocols import StepEnv
 from f0.records import CacheEntry, StepRecord
 
 if TYPE_CHECKING:
-    from f0.fingerprint import Fingerprint
+    from f0.decisions import Fingerprint
     from f0.hooks import Hooks
     from f0.model import Recipe
     from f0.protocols import StepRunner
@@ -196,7 +196,11 @@ class StoreRecorder:
     """
 
     def __init__(
-        self, store: RunStore, *, fingerprints: Mapping[str, Fingerprint], recipe: Recipe
+        self,
+        store: RunStore,
+        *,
+        fingerprints: Mapping[str, Fingerprint | None],
+        recipe: Recipe,
     ) -> None:
         self.store = store
         self.fingerprints = fingerprints
@@ -222,24 +226,26 @@ class StoreRecorder:
     def record(self, step: Step, result: StepResult, delta: Delta) -> None:
         """Record one finished step (and its cache entry for a completed ``cache:`` step)."""
         self._seq += 1
-        fp = self.fingerprints[step.name]  # computed for every step whenever a store is on
+        # The deciding plugin fingerprints every step when a store is on; without
+        # one (no f0-plugin-cache) steps are recorded without a fingerprint.
+        fp = self.fingerprints.get(step.name)
         now = time.time()
         record = StepRecord(
             result=result,
             delta=delta,
-            fingerprint=fp.value,
+            fingerprint=fp.value if fp is not None else None,
             inputs=delta.inputs,
             seq=self._seq,
             recorded_at=now,
-            definition=fp.definition,
-            code_digest=fp.code_digest,
-            code_origin=fp.code_origin,
-            upstream=fp.upstream,
+            definition=fp.definition if fp is not None else {},
+            code_digest=fp.code_digest if fp is not None else None,
+            code_origin=fp.code_origin if fp is not None else None,
+            upstream=fp.upstream if fp is not None else {},
         )
         self._guard(self.store.record_step, self.run_id, record)
         if self._flush is not None:
             self._queued.add(step.name)
-        if step.cache and result.status is StepStatus.COMPLETED:
+        if fp is not None and step.cache and result.status is StepStatus.COMPLETED:
             entry = CacheEntry(
                 recipe_path=self.recipe_key,
                 step_name=step.name,

@@ -57,6 +57,7 @@ FIRST_PARTY_PLUGINS: tuple[str, ...] = (
     "local",
     "context",
     "store",
+    "cache",
     "params",
     "stepengine",
     "terminal",

@@ -189,10 +189,15 @@ def test_cache_and_plan_reasons(f0, tmp_path):
     assert changed["steps"]["two"]["action"] == "RUN"
     assert changed["steps"]["two"]["why"] == 'args changed: prev "one" -> "none"'
 
+    # Fingerprints cover the step's function, not the file: a comment changes nothing...
     (root / "steps.py").write_text((root / "steps.py").read_text() + "\n# edited\n")
+    commented = f0("plan", str(recipe), "--json", cwd=root).json()
+    assert commented["steps"]["one"]["action"] == "CACHED"
+    # ...an edit of the function both steps call re-runs both.
+    (root / "steps.py").write_text(textwrap.dedent(STEPS).replace("len(name)", "len(name) + 0"))
     edited = f0("plan", str(recipe), "--json", cwd=root).json()
-    assert edited["steps"]["one"]["why"] == "code of steps.py changed"
-    assert edited["steps"]["two"]["why"] == "code of steps.py changed"  # its code is there too
+    assert edited["steps"]["one"]["why"] == "code of steps.py:step changed"
+    assert edited["steps"]["two"]["why"] == "code of steps.py:step changed"  # the same function
     (root / "steps.py").write_text(textwrap.dedent(STEPS))
 
     upstream = f0("plan", str(recipe), "--json", "--set", "one.me=uno", cwd=root).json()

@@ -22,6 +22,9 @@ from f0.errors import F0Error, RecipeValidationError
 from f0.wording import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from f0.decisions import Decision
     from f0.hooks import Hooks
     from f0.model import Problem, Recipe
     from f0.plan import Plan
@@ -202,6 +205,7 @@ def f0_register_commands(app: typer.Typer) -> None:
                 resume=record,
                 force=force,
                 use_cache=not no_cache,
+                on_decisions=_say_replayed(record) if record is not None and not quiet else None,
             )
         if as_json:
             typer.echo(json.dumps(result.to_json(), default=str))
@@ -289,7 +293,6 @@ def f0_register_commands(app: typer.Typer) -> None:
         import attrs
 
         from f0.engine import initial_context
-        from f0.fingerprint import decide
         from f0.plan import build_plan
 
         hooks = hooks_of(ctx)
@@ -304,8 +307,7 @@ def f0_register_commands(app: typer.Typer) -> None:
             record = _resumed_run(store, resume, recipe) if resume else None
             if record is not None:
                 seed = {**record.params, **seed}
-            decisions, _ = decide(
-                hooks,
+            decisions = hooks.step_decisions(
                 recipe,
                 the_plan.order,
                 initial=initial_context(recipe, seed, time.time()),
@@ -426,8 +428,8 @@ def plan_lines(recipe: Recipe, plan: Plan, *, full: bool) -> list[str]:
 
 def _resumed_run(store: RunStore | None, ref: str, recipe: Recipe) -> RunRecord:
     """The recorded run ``--resume REF`` names (``last``: the newest run of this recipe)."""
+    from f0.decisions import recipe_key
     from f0.errors import UsageError
-    from f0.fingerprint import recipe_key
 
     if store is None:
         msg = "needs a run store to resume from; install f0-plugin-store or pass --store URL"
@@ -438,6 +440,28 @@ def _resumed_run(store: RunStore | None, ref: str, recipe: Recipe) -> RunRecord:
         msg = f"no recorded run {ref!r} in {store.url}"
         raise UsageError(msg, where="--resume")
     return record
+
+
+#: Step names a "resuming run" line lists before "...".
+_NAMES_SHOWN = 6
+
+
+def _say_replayed(record: RunRecord) -> Callable[[Mapping[str, Decision]], None]:
+    """The ``on_decisions`` of a resumed run: one line on stderr, what replays and what runs."""
+
+    def say(decisions: Mapping[str, Decision]) -> None:
+        def names(action: str, noun: str) -> str:
+            found = [n for n, d in decisions.items() if d.action == action]
+            shown = ", ".join(found[:_NAMES_SHOWN]) + (", ..." if len(found) > _NAMES_SHOWN else "")
+            text = f"{len(found)} {noun}{'s' * (len(found) != 1)}"
+            return f"{text} ({shown})" if found else text
+
+        _echo_err(
+            f"resuming run {record.run_id}: replaying {names('DONE', 'completed step')}, "
+            f"running {names('RUN', 'step')}"
+        )
+
+    return say
 
 
 def _width() -> int | None:

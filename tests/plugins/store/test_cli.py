@@ -8,7 +8,7 @@ import pytest
 from f0.testing import invoke_cli, make_test_plugin_manager, write_project
 from f0_store import SnapshotManager, open_context_store, open_run_store
 
-PLUGINS = ("yaml", "python", "local", "context", "store")
+PLUGINS = ("yaml", "python", "local", "context", "store", "cache")
 
 RECIPE = """
 metadata: {name: demo}

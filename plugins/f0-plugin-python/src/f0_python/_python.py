@@ -11,7 +11,6 @@ What it returns is read by :meth:`f0.scriptlet.ScriptletResult.from_value`.
 from __future__ import annotations
 
 import functools
-import hashlib
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from f0 import Problem, ScriptletResult, StepOutcome, normalize_value
 
+from f0_python._codehash import code_digest_of
 from f0_python._resolve import CLASS, CONTEXT_PARAMS, SCRIPTLET, ResolveError, Target, resolve
 
 if TYPE_CHECKING:
@@ -53,11 +53,13 @@ class PythonRunner:
         return []
 
     def code_digest(self, step: Step, recipe: Recipe) -> tuple[str | None, str | None]:
-        """SHA-256 of the source file the step's function lives in, and that file's name.
+        """Digest of the code the step runs, and where it lives (``steps.py:clean``).
 
-        Part of a cached step's fingerprint: editing the module re-runs the
-        step. ``(None, None)`` when the code has no file (builtins) or cannot
-        be resolved (validation reports that).
+        Part of the step's fingerprint (cache and ``--resume``): the step's
+        function, the functions of its module it calls and the module
+        constants it reads (see :mod:`f0_python._codehash`), not the whole
+        file, so fixing one function re-runs only the steps that use it.
+        ``(None, None)`` when the code cannot be resolved (validation says why).
         """
         if not step.module or not step.function:
             return None, None
@@ -65,9 +67,8 @@ class PythonRunner:
             target = resolve(recipe.base_dir, step.module, step.function)
         except ResolveError:
             return None, None
-        if target.path is None:
-            return None, step.module
-        return _file_digest(target.path, target.stamp, recipe.base_dir)
+        where = _file_origin(target.path, recipe.base_dir) if target.path else step.module
+        return code_digest_of(target.obj), f"{where}:{step.function}"
 
     def run(self, step: Step, context: StepContext, env: StepEnv) -> StepOutcome:
         """Call the step's code once and turn what happened into a :class:`f0.StepOutcome`."""
@@ -177,19 +178,10 @@ def _user_traceback(exc: BaseException) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _file_digest(
-    path: str,
-    stamp: tuple[int, int] | None,  # noqa: ARG001 - part of the cache key: a changed file is read again
-    base_dir: Path,
-) -> tuple[str | None, str]:
-    """SHA-256 of *path* and its name relative to *base_dir* (many steps share one module)."""
+def _file_origin(path: str, base_dir: Path) -> str:
+    """*path* relative to *base_dir* (its bare name when outside): many steps share one module."""
     file = Path(path)
     try:
-        digest = hashlib.sha256(file.read_bytes()).hexdigest()
-    except OSError:
-        return None, file.name
-    try:
-        origin = str(file.relative_to(base_dir))
+        return str(file.relative_to(base_dir))
     except ValueError:
-        origin = file.name
-    return digest, origin
+        return file.name

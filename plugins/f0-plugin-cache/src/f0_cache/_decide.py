@@ -1,4 +1,4 @@
-"""Step fingerprints and the cache/resume decisions made from them.
+"""Step fingerprints and the cache/resume decisions made from them (``f0_step_decisions``).
 
 A step's **fingerprint** covers its definition (type, module, function,
 args, options, success criteria, dependencies), the digest of the code it
@@ -21,35 +21,27 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
-
-from f0.context import MISSING_DIGEST, value_digest
-from f0.errors import F0Error
-from f0.model import StepStatus
+from f0 import (
+    MISSING_DIGEST,
+    Decision,
+    Fingerprint,
+    ResumeRefusedError,
+    StepStatus,
+    recipe_key,
+    value_digest,
+)
 
 if TYPE_CHECKING:
-    from f0.hooks import Hooks
-    from f0.model import Delta, Recipe, Step
-    from f0.records import CacheEntry, RunRecord, StepRecord
-    from f0.stores import RunStore
+    from collections.abc import Callable
 
-__all__ = [
-    "Decision",
-    "Fingerprint",
-    "ResumeRefusedError",
-    "decide",
-    "fingerprints",
-    "recipe_key",
-    "step_definition",
-]
+    from f0 import CacheEntry, Delta, Recipe, RunRecord, RunStore, Step, StepRecord, StepRunner
+
+__all__ = ["decide", "fingerprints", "step_definition"]
 
 _MISSING = object()
 _SHOW_MAX = 40  # characters of a value quoted in a reason
 _PLAIN_REASON = "not cached (no cache: key)"
 _NO_STORE_REASON = "no run store"
-
-
-class ResumeRefusedError(F0Error):
-    """A completed step of the run to resume changed since (use ``--force``)."""
 
 
 def _digest(data: Any) -> str:
@@ -74,28 +66,18 @@ def step_definition(step: Step) -> dict[str, Any]:
     }
 
 
-def recipe_key(recipe: Recipe) -> str:
-    """The identity cache entries are filed under: the recipe file's absolute path."""
-    return str(recipe.path.resolve()) if recipe.path else f"<{recipe.name}>"
+def fingerprints(
+    step_runner: Callable[[str], StepRunner], recipe: Recipe, order: tuple[Step, ...]
+) -> dict[str, Fingerprint]:
+    """The fingerprint of every step, computed in dependency *order*.
 
-
-@attrs.frozen(kw_only=True)
-class Fingerprint:
-    """Everything that identifies one step of one recipe."""
-
-    value: str
-    definition: Mapping[str, Any]
-    code_digest: str | None
-    code_origin: str | None
-    upstream: Mapping[str, str]
-
-
-def fingerprints(hooks: Hooks, recipe: Recipe, order: tuple[Step, ...]) -> dict[str, Fingerprint]:
-    """The fingerprint of every step, computed in dependency *order*."""
+    *step_runner* gives a step type's runner, whose optional
+    ``code_digest(step, recipe)`` says what code the step runs.
+    """
     result: dict[str, Fingerprint] = {}
     for step in order:
         definition = step_definition(step)
-        runner = hooks.step_runner(step.type)
+        runner = step_runner(step.type)
         code = getattr(runner, "code_digest", None)
         code_digest, code_origin = code(step, recipe) if code is not None else (None, None)
         upstream = {d: result[d].value for d in sorted(step.depends_on) if d in result}
@@ -108,18 +90,6 @@ def fingerprints(hooks: Hooks, recipe: Recipe, order: tuple[Step, ...]) -> dict[
             upstream=upstream,
         )
     return result
-
-
-@attrs.frozen(kw_only=True)
-class Decision:
-    """What a run does with one step, and why."""
-
-    action: str  # "RUN", "CACHED", "DONE" or "SKIP"
-    reason: str
-    #: For CACHED/DONE: the recorded delta to replay and the recorded result data.
-    delta: Delta | None = None
-    result: Any = None
-    attempts: int = 0
 
 
 def _definition_change(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
@@ -197,7 +167,7 @@ def _resume_reason(fp: Fingerprint, record: StepRecord) -> str | None:
 
 
 def decide(
-    hooks: Hooks,
+    step_runner: Callable[[str], StepRunner],
     recipe: Recipe,
     order: tuple[Step, ...],
     *,
@@ -207,13 +177,15 @@ def decide(
     resume: RunRecord | None = None,
     force: bool = False,
     now: float | None = None,
-) -> tuple[dict[str, Decision], dict[str, Fingerprint]]:
+) -> dict[str, Decision]:
     """Decide RUN / CACHED / DONE / SKIP for every step of *recipe*, with reasons.
 
     *initial* is the context before the first step (``recipe.*`` and
     ``--set`` values). With *resume*, completed steps whose fingerprint is
     unchanged are DONE; a changed one raises :class:`ResumeRefusedError`
-    unless *force*, which re-runs it and everything downstream.
+    unless *force*, which re-runs it and everything downstream. Every
+    decision carries the step's fingerprint whenever there is a *store* to
+    record it in.
     """
     now = time.time() if now is None else now
     if store is None and resume is None:
@@ -225,8 +197,8 @@ def decide(
             if s.enabled
             else Decision(action="SKIP", reason="enabled: false")
             for s in order
-        }, {}
-    fps = fingerprints(hooks, recipe, order)
+        }
+    fps = fingerprints(step_runner, recipe, order)
     key = recipe_key(recipe)
     decisions: dict[str, Decision] = {}
     # The context a step would see if every CACHED/DONE step before it is replayed.
@@ -236,25 +208,29 @@ def decide(
         if not step.enabled:
             decisions[step.name] = Decision(action="SKIP", reason="enabled: false")
             continue
+        # Resuming, a step that re-runs says why in terms of the resumed run.
+        rerun: str | None = None
         if resume is not None:
             decision = _resume_decision(step, fp, resume, decisions, force=force)
-            if decision is not None:
+            if isinstance(decision, Decision):
                 decisions[step.name] = decision
                 _replay(visible, decision.delta)
                 continue
+            rerun = decision
         if not step.cache:
-            decisions[step.name] = Decision(action="RUN", reason=_PLAIN_REASON)
+            decisions[step.name] = Decision(action="RUN", reason=rerun or _PLAIN_REASON)
             continue
         if not use_cache:
-            decisions[step.name] = Decision(action="RUN", reason="--no-cache")
+            decisions[step.name] = Decision(action="RUN", reason=rerun or "--no-cache")
             continue
         if store is None:
-            decisions[step.name] = Decision(action="RUN", reason=_NO_STORE_REASON)
+            decisions[step.name] = Decision(action="RUN", reason=rerun or _NO_STORE_REASON)
             continue
         entry = store.cache_get(key, step.name)
         why = _cache_reason(step, fp, entry=entry, decisions=decisions, visible=visible, now=now)
         if why is not None or entry is None:
-            decisions[step.name] = Decision(action="RUN", reason=why or "no cache entry")
+            reason = rerun or why or "no cache entry"
+            decisions[step.name] = Decision(action="RUN", reason=reason)
             continue
         decisions[step.name] = Decision(
             action="CACHED",
@@ -263,7 +239,7 @@ def decide(
             result=entry.result,
         )
         _replay(visible, entry.delta)
-    return decisions, fps
+    return {name: attrs.evolve(d, fingerprint=fps[name]) for name, d in decisions.items()}
 
 
 def _resume_decision(
@@ -273,16 +249,24 @@ def _resume_decision(
     decisions: Mapping[str, Decision],
     *,
     force: bool,
-) -> Decision | None:
+) -> Decision | str:
+    """DONE for a completed, unchanged step of *resume*; else why the step runs again."""
     record = resume.steps.get(step.name)
-    if record is None or record.result.status not in (StepStatus.COMPLETED, StepStatus.CACHED):
-        return None
-    if any(decisions.get(d) is None or decisions[d].action != "DONE" for d in step.depends_on):
-        return None  # an upstream step re-runs, so this one must too
+    if record is None:
+        return f"did not run in run {resume.run_id}"
+    if record.result.status not in (StepStatus.COMPLETED, StepStatus.CACHED):
+        outcome = f"{record.result.status.value} in run {resume.run_id}"
+        changed = _resume_reason(fp, record) if record.fingerprint is not None else None
+        return f"{outcome}; since then {changed}" if changed else outcome
+    rerun = [
+        d for d in step.depends_on if decisions.get(d) is None or decisions[d].action != "DONE"
+    ]
+    if rerun:
+        return f"upstream {min(rerun)} runs"  # an upstream step re-runs, so this one must too
     why = _resume_reason(fp, record)
     if why is not None:
         if force:
-            return None
+            return f"changed since run {resume.run_id} (--force): {why}"
         msg = (
             f"cannot resume run {resume.run_id}: step {step.name!r} completed there, "
             f"but since then {why}; "

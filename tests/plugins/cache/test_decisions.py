@@ -1,8 +1,8 @@
-"""The kernel's side of persistence: recording, the step cache, resume.
+"""Recording, the step cache and resume: the kernel's run flow with f0-plugin-cache deciding.
 
 A small in-memory RunStore (a test provider, like the tiny scheduler) keeps
-these tests about the kernel's decisions; the SQLite store has its own
-tests in tests/plugins/store/.
+these tests about the decisions; the SQLite store has its own tests in
+tests/plugins/store/.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from pathlib import Path
 import attrs
 import pytest
 from f0.engine import initial_context, run_recipe
-from f0.errors import UsageError
-from f0.fingerprint import ResumeRefusedError, decide, fingerprints, step_definition
+from f0.errors import ResumeRefusedError, UsageError
 from f0.model import RunStatus, StepStatus
 from f0.records import RunRecord
+from f0_cache import decide, fingerprints, step_definition
 
-from .support import failer, make_recipe, make_step
+from tests.kernel.support import failer, make_recipe, make_step
 
 
 class MemoryRunStore:
@@ -131,8 +131,8 @@ def run(hooks, recipe, **kwargs):
 
 def reasons(hooks, recipe, store, **kwargs):
     seed = kwargs.pop("seed", None)
-    decisions, _ = decide(
-        hooks,
+    decisions = decide(
+        hooks.step_runner,
         recipe,
         recipe.steps,
         initial=initial_context(recipe, seed, 0.0),
@@ -207,8 +207,8 @@ def test_expired_entry_reruns(hooks, tiny, counted, store, tmp_path):
     recipe = make_recipe(make_step("a", 1, cache=True, cache_ttl=60), path=tmp_path / "r.yaml")
     run(hooks, recipe, store=store)
     entry = store.cache[(str((tmp_path / "r.yaml").resolve()), "a")]
-    decisions, _ = decide(
-        hooks,
+    decisions = decide(
+        hooks.step_runner,
         recipe,
         recipe.steps,
         initial={},
@@ -235,8 +235,8 @@ def test_code_change_reruns(hooks, tiny, counted, store, tmp_path):
 def test_fingerprint_covers_upstream(hooks, tiny, tmp_path):
     one = chain(tmp_path)
     two = chain(tmp_path, args_b={"k": 1})
-    fp1 = fingerprints(hooks, one, one.steps)
-    fp2 = fingerprints(hooks, two, two.steps)
+    fp1 = fingerprints(hooks.step_runner, one, one.steps)
+    fp2 = fingerprints(hooks.step_runner, two, two.steps)
     assert fp1["a"].value == fp2["a"].value
     assert fp1["b"].value != fp2["b"].value
     assert fp1["c"].value != fp2["c"].value  # only its upstream changed
