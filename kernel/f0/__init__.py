@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         RecipeError,
         RecipeValidationError,
         StepFailedError,
+        StoreError,
         UsageError,
     )
     from f0.hooks import DEFAULT_STORE_URL
@@ -104,6 +105,7 @@ _EXPORTS: dict[str, str] = {
     "StepContext": "f0.context",
     "StepEnv": "f0.protocols",
     "StepFailedError": "f0.errors",
+    "StoreError": "f0.errors",
     "StepOutcome": "f0.model",
     "StepRecord": "f0.records",
     "StepResult": "f0.model",
@@ -168,6 +170,7 @@ __all__ = [
     "StepResult",
     "StepRunner",
     "StepStatus",
+    "StoreError",
     "UsageError",
     "__version__",
     "build_plan",

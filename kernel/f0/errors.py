@@ -20,6 +20,7 @@ __all__ = [
     "RecipeError",
     "RecipeValidationError",
     "StepFailedError",
+    "StoreError",
     "UsageError",
 ]
 
@@ -92,3 +93,17 @@ class StepFailedError(F0Error):
     """Raised by the compatibility runner when a step fails (legacy ``RuntimeError``)."""
 
     exit_code = 1
+
+
+class StoreError(F0Error):
+    """The run store cannot be read or written (damaged, locked, read-only...).
+
+    Exit code 3, distinct from a failed run (1) and bad input (2), so scripts
+    can tell "the history is broken" from "the work failed". The message names
+    the store file and what to do (``f0 store check`` / ``f0 store repair``).
+    ``result`` is the run's result when the run itself went on but could not
+    be fully recorded.
+    """
+
+    exit_code = 3
+    result: object = None
