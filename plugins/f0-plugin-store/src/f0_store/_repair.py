@@ -136,7 +136,7 @@ def _row_problem(table: str, row: dict[str, Any]) -> str | None:
 
 def check_store(path: Path) -> CheckReport:
     """Check the store file *path* (read only); the report lists every problem found."""
-    report = CheckReport(store=str(path))
+    report = CheckReport(store=str(path.absolute()))
     problems = report.problems
     try:
         with _raw(path) as conn:
@@ -260,7 +260,8 @@ def repair_store(path: Path, *, output: Path | None = None) -> RepairReport:
     Returns what was kept and dropped per table. The damaged file is never
     modified: in place, it is renamed to a backup after the new file is complete.
     """
-    target = output or path
+    path = path.absolute()
+    target = (output or path).absolute()
     tmp = target.with_name(f".{target.name}.repair-{os.getpid()}.tmp")
     report = RepairReport(store=str(path), output=str(target))
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
