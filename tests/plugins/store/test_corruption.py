@@ -157,7 +157,8 @@ def test_every_command_works_or_says_the_store_is_damaged(damaged_store: Path) -
     repair = run_f0("store", "repair", "--json", *store, cwd=work)
     assert repair.returncode == 0, repair
     report = repair.json()
-    assert report["backup"] and Path(report["backup"]).exists()
+    assert report["backup"]
+    assert Path(report["backup"]).exists()
     again = run_f0("store", "check", "--json", *store, cwd=work)
     assert again.returncode == 0, again
     listed = run_f0("runs", "list", "--json", *store, cwd=work)
@@ -198,9 +199,7 @@ def test_repair_keeps_every_readable_row(pristine: Path, tmp_path: Path) -> None
 
 def test_a_store_that_breaks_mid_run_fails_the_run_loudly(tmp_path: Path) -> None:
     """Step a drops the steps table under the running f0: the run must not end 0."""
-    drop = (
-        "import sqlite3; c = sqlite3.connect('s.db'); c.execute('DROP TABLE steps'); c.commit()"
-    )
+    drop = "import sqlite3; c = sqlite3.connect('s.db'); c.execute('DROP TABLE steps'); c.commit()"
     recipe = {
         "metadata": {"name": "midrun"},
         "steps": [

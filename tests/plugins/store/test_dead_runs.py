@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from f0_store import open_run_store
+
 from tests.e2e.conftest import F0, run_f0
 
 RECIPE = """\
@@ -138,7 +138,7 @@ def test_resume_last_prefers_the_run_with_more_work_over_a_resume_killed_in_repl
 def _owner_row(db: Path, run_id: str, **values: object) -> None:
     conn = sqlite3.connect(db)
     sets = ", ".join(f"{k} = ?" for k in values)
-    conn.execute(f"UPDATE run_owners SET {sets} WHERE run_id = ?", (*values.values(), run_id))  # noqa: S608
+    conn.execute(f"UPDATE run_owners SET {sets} WHERE run_id = ?", (*values.values(), run_id))
     conn.commit()
     conn.close()
 
