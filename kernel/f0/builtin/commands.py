@@ -154,6 +154,7 @@ def f0_register_commands(app: typer.Typer) -> None:
 
             observers.append(EventLogger())
         store = hooks.open_run_store(store_url)
+        unrecorded: StoreError | None = None
         with contextlib.ExitStack() as cleanup:
             if store is not None:
                 cleanup.callback(store.close)
@@ -182,8 +183,6 @@ def f0_register_commands(app: typer.Typer) -> None:
                 if not isinstance(exc.result, RunResult):
                     raise
                 result, unrecorded = exc.result, exc
-            else:
-                unrecorded = None
         if as_json:
             typer.echo(json.dumps(result.to_json(), default=str))
         if unrecorded is not None:

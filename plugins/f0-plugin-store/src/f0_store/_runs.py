@@ -18,6 +18,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -460,9 +461,7 @@ class SqliteRunStore:
             lambda conn: conn.execute(sql, (*args, -1 if limit is None else limit)).fetchall()
         )
         now = time.time()
-        return [
-            self._decode(f"run {row[0]!r}", lambda row=row: _summary_of(row, now)) for row in rows
-        ]
+        return [self._decode(f"run {row[0]!r}", partial(_summary_of, row, now)) for row in rows]
 
     def get_run(self, run_id: str) -> RunRecord | None:
         """The run *run_id* with its steps in completion order, or None."""
@@ -488,7 +487,7 @@ class SqliteRunStore:
             return None
         run, rows = found
         steps = [
-            self._decode(f"step {row[0]!r} of run {run_id!r}", lambda row=row: _step_of(row))
+            self._decode(f"step {row[0]!r} of run {run_id!r}", partial(_step_of, row))
             for row in rows
         ]
         (rid, name, path, rhash, status, started, finished, params, resumed, ctx) = run[:10]
@@ -655,9 +654,7 @@ class SqliteRunStore:
                 args,
             ).fetchall()
         )
-        return [
-            self._decode(f"cache entry {row[1]!r}", lambda row=row: _cache_of(row)) for row in rows
-        ]
+        return [self._decode(f"cache entry {row[1]!r}", partial(_cache_of, row)) for row in rows]
 
     def cache_clear(self, recipe_path: str | None = None, step_name: str | None = None) -> int:
         """Remove cache entries (all, one recipe's, or one step's); return how many."""
