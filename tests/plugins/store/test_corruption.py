@@ -238,14 +238,27 @@ def test_a_locked_store_is_an_error_after_the_lock_limit(tmp_path: Path) -> None
 
 def test_a_read_only_store_is_an_error(tmp_path: Path) -> None:
     import os
+    import subprocess
 
-    if os.geteuid() == 0:
-        pytest.skip("root ignores file permissions")
     (tmp_path / "r.yaml").write_text(RECIPE)
     assert run_f0("run", "r.yaml", "-q", "--store", "sqlite:///s.db", cwd=tmp_path).returncode == 0
-    (tmp_path / "s.db").chmod(0o444)
-    out = run_f0("run", "r.yaml", "-q", "--store", "sqlite:///s.db", cwd=tmp_path)
+    db = tmp_path / "s.db"
+    _checkpoint(db)
+    (tmp_path / "ran-a.txt").unlink()
+    root = os.geteuid() == 0  # root ignores permissions, not the immutable attribute
+    if root:
+        made = subprocess.run(["chattr", "+i", str(db)], check=False, capture_output=True)
+        if made.returncode:
+            pytest.skip(f"cannot make the file read-only as root: {made.stderr!r}")
+    else:
+        db.chmod(0o444)
+    try:
+        out = run_f0("run", "r.yaml", "-q", "--store", "sqlite:///s.db", cwd=tmp_path)
+    finally:
+        if root:
+            subprocess.run(["chattr", "-i", str(db)], check=True)
     _assert_store_error_unavailable(out, "read-only")
+    assert not (tmp_path / "ran-a.txt").exists()  # it failed before its first step
 
 
 def _assert_store_error_unavailable(out, word: str) -> None:  # type: ignore[no-untyped-def]
