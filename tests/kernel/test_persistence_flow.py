@@ -298,7 +298,7 @@ def test_a_store_failing_mid_run_lets_the_steps_finish_then_fails_loudly(
         raise OSError("disk full")
 
     store.record_step = broken
-    with pytest.raises(StoreError, match="NOT fully recorded.*disk full") as caught:
+    with pytest.raises(StoreError, match=r"NOT fully recorded.*disk full") as caught:
         run(hooks, chain(tmp_path), store=store)
     assert caught.value.exit_code == 3
     result = caught.value.result
