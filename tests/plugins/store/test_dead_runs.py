@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import time
@@ -179,3 +180,38 @@ def test_a_store_made_by_the_previous_schema_opens_and_migrates(tmp_path: Path) 
     conn.close()
     check = run_f0("store", "check", "--store", f"sqlite:///{db}", cwd=tmp_path)
     assert check.returncode == 0, check
+
+
+def test_a_started_run_records_its_owner_and_beats_until_the_store_closes(tmp_path: Path) -> None:
+    """The heartbeat thread beats every interval and stops when asked; close stops them all."""
+    import threading
+
+    from f0_store._owner import Heartbeat
+
+    beats = threading.Semaphore(0)
+    beat = Heartbeat(beats.release, interval=0.01)
+    try:
+        assert beats.acquire(timeout=10)
+        assert beats.acquire(timeout=10)
+    finally:
+        beat.stop()
+    time.sleep(0.05)
+    while beats.acquire(blocking=False):  # drain what was in flight
+        pass
+    time.sleep(0.05)
+    assert not beats.acquire(blocking=False)
+
+    from tests.plugins.store.helpers import start
+
+    db = tmp_path / "s.db"
+    store = open_run_store(f"sqlite:///{db}")
+    try:
+        start(store, "r1", started_at=time.time())
+        conn = sqlite3.connect(db)
+        host, pid = conn.execute("SELECT host, pid FROM run_owners WHERE run_id = 'r1'").fetchone()
+        conn.close()
+        assert (host, pid) == (socket.gethostname(), os.getpid())
+        assert store._heartbeats  # a live run beats
+    finally:
+        store.close()
+    assert not store._heartbeats
