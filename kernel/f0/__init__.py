@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         RecipeValidationError,
         ResumeRefusedError,
         StepFailedError,
+        StoreError,
         UsageError,
     )
     from f0.hooks import DEFAULT_STORE_URL, Hooks
@@ -123,6 +124,7 @@ _EXPORTS: dict[str, str] = {
     "StepContext": "f0.context",
     "StepEnv": "f0.protocols",
     "StepFailedError": "f0.errors",
+    "StoreError": "f0.errors",
     "StepOutcome": "f0.model",
     "StepRecord": "f0.records",
     "StepResult": "f0.model",
@@ -206,6 +208,7 @@ __all__ = [
     "StepResult",
     "StepRunner",
     "StepStatus",
+    "StoreError",
     "UsageError",
     "__version__",
     "build_plan",

@@ -239,4 +239,11 @@ def run_recipe(
         if recorder is not None:
             recorder.finish(result)
         hooks.run_finished(info, result)
+    problem = recorder.not_recorded() if recorder is not None else None
+    if problem is not None:
+        from f0.errors import StoreError
+
+        error = StoreError(problem)
+        error.result = result
+        raise error
     return result

@@ -21,6 +21,7 @@ __all__ = [
     "RecipeValidationError",
     "ResumeRefusedError",
     "StepFailedError",
+    "StoreError",
     "UsageError",
 ]
 
@@ -101,3 +102,17 @@ class ResumeRefusedError(F0Error):
     Raised by the plugin that decides steps (``f0_step_decisions``, in
     f0-plugin-cache); it lives here so callers catch it without that plugin.
     """
+
+
+class StoreError(F0Error):
+    """The run store cannot be read or written (damaged, locked, read-only...).
+
+    Exit code 3, distinct from a failed run (1) and bad input (2), so scripts
+    can tell "the history is broken" from "the work failed". The message names
+    the store file and what to do (``f0 store check`` / ``f0 store repair``).
+    ``result`` is the run's result when the run itself went on but could not
+    be fully recorded.
+    """
+
+    exit_code = 3
+    result: object = None

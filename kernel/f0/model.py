@@ -240,6 +240,9 @@ class RunStatus(enum.StrEnum):
     FAILED = "FAILED"
     PARTIAL = "PARTIAL"
     CANCELLED = "CANCELLED"
+    #: Recorded as RUNNING, but the process that ran it is gone (killed, host
+    #: lost): shown by run stores that track owners; never written by the kernel.
+    CRASHED = "CRASHED"
 
 
 @attrs.frozen(kw_only=True)

@@ -190,9 +190,12 @@ class StoreRecorder:
     One store call per step, while the session holds its lock, so records
     land in completion order. A store may queue them (group commit) if it has
     a ``flush()`` method: the recorder flushes before a step whose dependencies
-    are still queued starts (:meth:`commit_before`). A store that fails is
-    reported once (a warning) and then left alone: losing history must not
-    fail a run.
+    are still queued starts (:meth:`commit_before`). A store that cannot record
+    the start fails the run before its first step
+    (:class:`~f0.errors.StoreError`). A store that fails later is reported
+    once, loudly (an error log line), and then left alone so the steps in
+    flight finish; the engine then ends the run with a
+    :class:`~f0.errors.StoreError`: it was not fully recorded.
     """
 
     def __init__(
@@ -214,14 +217,21 @@ class StoreRecorder:
 
     def start(self, info: RunInfo, *, params: Mapping[str, Any], resumed_from: str | None) -> None:
         """Record the run's start."""
+        from f0.errors import F0Error, StoreError
+
         self.run_id = info.run_id
-        self._guard(
-            self.store.start_run,
-            info,
-            recipe_hash=self.recipe_hash,
-            params=params,
-            resumed_from=resumed_from,
-        )
+        try:
+            self.store.start_run(
+                info, recipe_hash=self.recipe_hash, params=params, resumed_from=resumed_from
+            )
+        except F0Error:  # the store's own clear message (damaged, busy run...)
+            raise
+        except Exception as exc:
+            msg = (
+                f"cannot record the run in {self.store.url} ({type(exc).__name__}: {exc}); "
+                "nothing was run. Check the store (f0 store check) or run with --store none"
+            )
+            raise StoreError(msg) from exc
 
     def record(self, step: Step, result: StepResult, delta: Delta) -> None:
         """Record one finished step (and its cache entry for a completed ``cache:`` step)."""
@@ -284,6 +294,20 @@ class StoreRecorder:
             self.failed = f"{type(exc).__name__}: {exc}"
             from f0.log import get_logger
 
-            get_logger(__name__).warning(
-                "store.write_failed", store=self.store.url, error=self.failed
+            get_logger(__name__).error(
+                "store.write_failed",
+                store=self.store.url,
+                error=self.failed,
+                run_id=self.run_id,
+                note="this run will not be fully recorded",
             )
+
+    def not_recorded(self) -> str | None:
+        """Why the run is not fully recorded (None when every write landed)."""
+        if self.failed is None:
+            return None
+        return (
+            f"run {self.run_id} was NOT fully recorded in {self.store.url}: {self.failed}. "
+            "Its steps ran, but its history is incomplete (it cannot be resumed from). "
+            "Check the store: f0 store check"
+        )

@@ -157,8 +157,9 @@ def f0_register_commands(app: typer.Typer) -> None:
         PARTIAL or was cancelled (Ctrl-C), 2 for an invalid recipe or usage.
         """
         from f0.engine import run_recipe
+        from f0.errors import StoreError
         from f0.log import configure_logging
-        from f0.model import RunStatus, SchedulerOptions
+        from f0.model import RunResult, RunStatus, SchedulerOptions
 
         configure_logging(json_lines=log_json, debug=debug or None)
         hooks = hooks_of(ctx)
@@ -184,6 +185,7 @@ def f0_register_commands(app: typer.Typer) -> None:
 
             observers.append(EventLogger())
         store = hooks.open_run_store(store_url, near=recipe.base_dir)
+        unrecorded: StoreError | None = None
         with contextlib.ExitStack() as cleanup:
             if store is not None:
                 cleanup.callback(store.close)
@@ -194,21 +196,31 @@ def f0_register_commands(app: typer.Typer) -> None:
             # With --json, stdout carries only the result: what steps print goes to stderr.
             if as_json:
                 cleanup.enter_context(contextlib.redirect_stdout(sys.stderr))
-            result = run_recipe(
-                hooks,
-                recipe,
-                scheduler=scheduler,
-                options=options,
-                context_url=context_url,
-                seed=seed,
-                store=store,
-                resume=record,
-                force=force,
-                use_cache=not no_cache,
-                on_decisions=_say_replayed(record) if record is not None and not quiet else None,
-            )
+            try:
+                result = run_recipe(
+                    hooks,
+                    recipe,
+                    scheduler=scheduler,
+                    options=options,
+                    context_url=context_url,
+                    seed=seed,
+                    store=store,
+                    resume=record,
+                    force=force,
+                    use_cache=not no_cache,
+                    on_decisions=(
+                        _say_replayed(record) if record is not None and not quiet else None
+                    ),
+                )
+            except StoreError as exc:
+                # The run went on but was not fully recorded: print its result, then fail.
+                if not isinstance(exc.result, RunResult):
+                    raise
+                result, unrecorded = exc.result, exc
         if as_json:
             typer.echo(json.dumps(result.to_json(), default=str))
+        if unrecorded is not None:
+            raise unrecorded
         if result.status is not RunStatus.COMPLETED:
             raise typer.Exit(1)
 
@@ -434,7 +446,16 @@ def _resumed_run(store: RunStore | None, ref: str, recipe: Recipe) -> RunRecord:
     if store is None:
         msg = "needs a run store to resume from; install f0-plugin-store or pass --store URL"
         raise UsageError(msg, where="--resume")
-    run_id = store.resolve_run(ref, recipe_path=recipe_key(recipe))
+    # A store may offer a better choice for resuming than resolve_run's (the run
+    # of a resume chain with the most completed work, not a newer, emptier one);
+    # it returns the run id and a note saying which it chose and why.
+    choose = getattr(store, "resolve_resume", None)
+    if callable(choose):
+        run_id, note = choose(ref, recipe_path=recipe_key(recipe))
+        if note:
+            _echo_err(note)
+    else:
+        run_id = store.resolve_run(ref, recipe_path=recipe_key(recipe))
     record = store.get_run(run_id)
     if record is None:
         msg = f"no recorded run {ref!r} in {store.url}"

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from f0.testing import invoke_cli
+from f0_analytics._graph import STATUS_COLORS
 
 from tests.plugins.analytics.support import PLUGINS, write_recipe
 
@@ -175,7 +176,8 @@ def test_steps_finished_before_a_kill_are_kept(tmp_path: Path) -> None:
     )
     assert report.returncode == 0, report.stderr
     html = (tmp_path / "killed.html").read_text()
-    assert 'id="run-status" style="background:#1E90FF">RUNNING<' in html
+    # The store knows its process is gone (issue 19): the run reads as CRASHED.
+    assert f'id="run-status" style="background:{STATUS_COLORS["FAILED"]}">CRASHED<' in html
     assert html.count('<g class="bar"') == 2
     assert '<g class="node" data-step="stuck" data-status="PENDING">' in html  # from the recipe
     assert "no final context was recorded" in html

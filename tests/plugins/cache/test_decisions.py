@@ -12,7 +12,7 @@ from pathlib import Path
 import attrs
 import pytest
 from f0.engine import initial_context, run_recipe
-from f0.errors import ResumeRefusedError, UsageError
+from f0.errors import ResumeRefusedError, StoreError, UsageError
 from f0.model import RunStatus, StepStatus
 from f0.records import RunRecord
 from f0_cache import decide, fingerprints, step_definition
@@ -289,11 +289,30 @@ def test_resume_refuses_a_changed_completed_step(hooks, tiny, counted, store, tm
     assert forced.steps["a"].attempts == 0
 
 
-def test_store_failures_do_not_fail_the_run(hooks, tiny, counted, store, tmp_path):
+def test_a_store_failing_mid_run_lets_the_steps_finish_then_fails_loudly(
+    hooks, tiny, counted, store, tmp_path
+):
+    """Issue 19: never a silent warning with exit 0; the run's result is still carried."""
+
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
     store.record_step = broken
-    result = run(hooks, chain(tmp_path), store=store)
+    with pytest.raises(StoreError, match=r"NOT fully recorded.*disk full") as caught:
+        run(hooks, chain(tmp_path), store=store)
+    assert caught.value.exit_code == 3
+    result = caught.value.result
     assert result.status is RunStatus.COMPLETED
     assert result.context["z"] == 22
+
+
+def test_a_store_that_cannot_record_the_start_fails_before_the_first_step(
+    hooks, tiny, counted, store, tmp_path
+):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    store.start_run = broken
+    with pytest.raises(StoreError, match="nothing was run"):
+        run(hooks, chain(tmp_path), store=store)
+    assert counted == {}

@@ -312,6 +312,6 @@ def test_the_cli_reports_a_broken_store_in_one_line(tmp_path):
     out = invoke_cli(
         make_test_plugin_manager(("store",)), "runs", "list", "--store", f"sqlite:///{bad}"
     )
-    assert out.exit_code == 2
+    assert out.exit_code == 3  # a store error: its own exit code
     assert out.stderr.count("\n") == 1
     assert "cannot open the store" in out.stderr

@@ -36,6 +36,8 @@ _RUN_COLORS = {
     "PARTIAL": STATUS_COLORS["TIMEOUT"],
     "CANCELLED": STATUS_COLORS["CANCELLED"],
     "RUNNING": STATUS_COLORS["RUNNING"],
+    # Recorded RUNNING, but its process is gone (a store that tracks owners says so).
+    "CRASHED": STATUS_COLORS["FAILED"],
 }
 
 

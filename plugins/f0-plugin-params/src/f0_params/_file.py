@@ -1,9 +1,17 @@
 """ParamsFile: one locked JSON parameter file.
 
 Every read-modify-write holds the lock file for its whole duration; every
-write goes to a temporary file in the same folder, is ``fsync``-ed (durable
-mode, the default) and replaces the file with ``os.replace``, so a reader
-never sees half a file and a crash leaves the old one. A file that is not
+write goes to a temporary file in the same folder, is ``fdatasync``-ed
+(durable mode, the default) and replaces the file with ``os.replace``, so a
+reader never sees half a file and a crash leaves the old one. In durable mode
+the folder is then ``fsync``-ed too (the rename itself is only durable once
+the directory is), *after* the lock is released: the two syncs per update are
+the floor for a replaced file, and only the first one is paid while other
+writers wait (see ``benchmarks/README.md``).
+
+A writer killed between creating its temporary file
+(``NAME.<pid>.tmp``) and the replace leaves it behind; the first write of
+each :class:`ParamsFile` removes such files whose pid is no longer running. A file that is not
 valid JSON is never overwritten: every operation raises
 :class:`ParamsFileError` naming the file and ``line:col`` until
 :meth:`ParamsFile.repair` moves it aside.
@@ -33,7 +41,7 @@ from f0_params._json import dumps_indented
 from f0_params._lock import DEFAULT_TIMEOUT, hold_lock
 from f0_params._schema import DEFAULT_FILE_NAME, get_default_param_dict, lock_path_for
 
-__all__ = ["FAST_ENV", "ParamsFile", "check_json_value"]
+__all__ = ["FAST_ENV", "ParamsFile", "check_json_value", "remove_stale_temp_files"]
 
 T = TypeVar("T")
 #: ``F0_PARAMS_FAST=1`` makes fast mode (no fsync) the default of every ParamsFile.
@@ -41,6 +49,62 @@ FAST_ENV = "F0_PARAMS_FAST"
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 _MISSING = object()
 _fchmod = getattr(os, "fchmod", None)
+# fdatasync flushes the data and the size (what a reader needs), not the mtime.
+_datasync: Callable[[int], None] = getattr(os, "fdatasync", os.fsync)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _pid_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def remove_stale_temp_files(path: str | os.PathLike[str]) -> list[Path]:
+    """Remove ``NAME.<pid>.tmp`` files next to *path* left by writers that died.
+
+    Only files whose pid is not a running process are removed (a live
+    writer's file is its own); returns the removed paths.
+    """
+    target = Path(path)
+    removed: list[Path] = []
+    prefix, suffix = target.name + ".", ".tmp"
+    try:
+        names = [entry.name for entry in target.parent.iterdir()]
+    except OSError:
+        return removed
+    for name in names:
+        middle = name[len(prefix) : -len(suffix)]
+        if not (name.startswith(prefix) and name.endswith(suffix) and middle.isdigit()):
+            continue
+        pid = int(middle)
+        if pid == os.getpid() or _pid_running(pid):
+            continue
+        stale = target.parent / name
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+            removed.append(stale)
+    return removed
+
+
+def _sync_dir(directory: str) -> None:
+    """fsync *directory*: makes a rename in it durable."""
+    try:
+        fd = os.open(directory, _DIR_FLAGS)
+    except OSError:  # pragma: no cover - a platform without directory descriptors
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some filesystems refuse fsync on a directory
+        pass
+    finally:
+        os.close(fd)
 
 
 def _durable_default() -> bool:
@@ -69,7 +133,16 @@ class ParamsFile:
     ``F0_PARAMS_FAST``.
     """
 
-    __slots__ = ("_defaults", "_file", "durable", "lock_path", "path", "timeout")
+    __slots__ = (
+        "_cleaned",
+        "_defaults",
+        "_dir",
+        "_file",
+        "durable",
+        "lock_path",
+        "path",
+        "timeout",
+    )
 
     def __init__(
         self,
@@ -82,6 +155,8 @@ class ParamsFile:
     ) -> None:
         self.path = Path(path).absolute()
         self._file = str(self.path)  # os-level calls on a str: pathlib costs ~10 us per write
+        self._dir = str(self.path.parent)
+        self._cleaned = False  # stale temp files of dead writers removed yet?
         self.lock_path = (
             Path(lock_path).absolute() if lock_path is not None else lock_path_for(self.path)
         )
@@ -165,6 +240,7 @@ class ParamsFile:
     ) -> tuple[dict[str, Any], T]:
         # Without *always*, the file is written only if it was created or
         # filled, or *change* returned a true value (it changed something).
+        wrote = False
         with hold_lock(self.lock_path, self.timeout):
             loaded = self._load()
             data: dict[str, Any] = self.defaults if loaded is _MISSING else loaded
@@ -172,7 +248,10 @@ class ParamsFile:
             result = change(data)
             if always or filled or result:
                 self._write(data)
-            return data, result
+                wrote = True
+        if wrote and self.durable:
+            _sync_dir(self._dir)  # outside the lock: the next writer need not wait for it
+        return data, result
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[dict[str, Any]]:
@@ -187,8 +266,11 @@ class ParamsFile:
             filled = loaded is _MISSING or _fill_defaults(data, self._defaults)
             before = None if filled else copy.deepcopy(data)
             yield data
-            if filled or data != before:
+            wrote = filled or data != before
+            if wrote:
                 self._write(data)
+        if wrote and self.durable:
+            _sync_dir(self._dir)
 
     def update(self, group: str, key: str, value: Any) -> dict[str, Any]:
         """Set ``[group][key] = value`` (any JSON value; the group is created if missing)."""
@@ -354,6 +436,9 @@ class ParamsFile:
         except (TypeError, ValueError) as exc:
             raise ParamsTypeError(str(exc), where=str(self.path)) from None
         payload = text.encode("utf-8")
+        if not self._cleaned:  # under the lock, once per ParamsFile: cheap enough
+            self._cleaned = True
+            remove_stale_temp_files(self._file)
         tmp = f"{self._file}.{os.getpid()}.tmp"
         try:
             mode: int | None = stat.S_IMODE(os.stat(self._file).st_mode)  # noqa: PTH116 - see _file
@@ -372,7 +457,7 @@ class ParamsFile:
                 while view:
                     view = view[os.write(fd, view) :]
                 if self.durable:
-                    os.fsync(fd)
+                    _datasync(fd)
             finally:
                 os.close(fd)
             os.replace(tmp, self._file)  # noqa: PTH105 - see _file

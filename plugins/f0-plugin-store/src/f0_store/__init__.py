@@ -9,8 +9,8 @@ Hooks:
     a :class:`SqliteContextStore` for ``sqlite://`` URLs: a context that
     persists across runs (``?name=NAME`` for several in one file).
 ``f0_register_commands(app)``
-    ``f0 runs`` (list, show, diff), ``f0 cache`` (list, clear) and
-    ``f0 ctx`` (snapshot, restore, diff, list).
+    ``f0 runs`` (list, show, diff), ``f0 cache`` (list, clear),
+    ``f0 ctx`` (snapshot, restore, diff, list) and ``f0 store`` (check, repair).
 
 The Python API (Framework0's names) is importable from here: ``SnapshotManager``,
 ``DeltaCompressor``, ``Cache``, ``EvictionPolicy`` and the error classes.
@@ -39,9 +39,12 @@ if TYPE_CHECKING:
         DataIntegrityError,
         DeltaCompressionError,
         PersistenceError,
+        RunBusyError,
         SnapshotError,
         SnapshotNotFoundError,
+        StoreDamagedError,
         StoreSchemaError,
+        StoreUnavailableError,
         VersioningError,
     )
     from f0_store.snapshot import SnapshotManager, SnapshotMetadata, StorageBackend
@@ -62,6 +65,9 @@ _EXPORTS = {
     "EvictionPolicy": "f0_store.cache",
     "PersistenceError": "f0_store.errors",
     "SnapshotError": "f0_store.errors",
+    "StoreUnavailableError": "f0_store.errors",
+    "StoreDamagedError": "f0_store.errors",
+    "RunBusyError": "f0_store.errors",
     "SnapshotManager": "f0_store.snapshot",
     "SnapshotMetadata": "f0_store.snapshot",
     "SnapshotNotFoundError": "f0_store.errors",
@@ -87,6 +93,7 @@ __all__ = [
     "DeltaStrategy",
     "EvictionPolicy",
     "PersistenceError",
+    "RunBusyError",
     "SnapshotError",
     "SnapshotManager",
     "SnapshotMetadata",
@@ -94,7 +101,9 @@ __all__ = [
     "SqliteContextStore",
     "SqliteRunStore",
     "StorageBackend",
+    "StoreDamagedError",
     "StoreSchemaError",
+    "StoreUnavailableError",
     "VersioningError",
     "f0_context_store",
     "f0_register_commands",
@@ -142,13 +151,14 @@ def f0_context_store(url: str) -> ContextStore | None:
 
 @hookimpl
 def f0_register_commands(app: typer.Typer) -> None:
-    """Add ``f0 runs``, ``f0 cache`` and ``f0 ctx``."""
-    from f0_store._cli import register_cache, register_runs
+    """Add ``f0 runs``, ``f0 cache``, ``f0 ctx`` and ``f0 store``."""
+    from f0_store._cli import register_cache, register_runs, register_store
     from f0_store._cli_ctx import register_ctx
 
     register_runs(app)
     register_cache(app)
     register_ctx(app)
+    register_store(app)
 
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -329,3 +329,91 @@ def register_cache(app: typer.Typer) -> None:
         typer.echo(f"removed {removed} cache entr{'y' if removed == 1 else 'ies'}")
 
     app.add_typer(cache, name="cache")
+
+
+def _store_file(url: str) -> Path:
+    """The file of a ``sqlite://`` store URL that exists (else a usage error)."""
+    from f0 import UsageError
+
+    from f0_store._url import is_sqlite_url, parse_sqlite_url
+
+    if not is_sqlite_url(url):
+        msg = f"f0 store check/repair work on sqlite:// stores, not {url!r}"
+        raise UsageError(msg, where="--store")
+    path = parse_sqlite_url(url).path
+    if path is None:
+        msg = "an in-memory store (sqlite://) has nothing to check"
+        raise UsageError(msg, where="--store")
+    if not path.is_file():
+        msg = f"no store file {path}"
+        raise UsageError(msg, where="--store")
+    return path
+
+
+def register_store(app: typer.Typer) -> None:
+    """Add the ``store`` sub-app (check, repair)."""
+    store = typer.Typer(help="The run store file: check, repair.", no_args_is_help=True)
+
+    @store.command()
+    def check(as_json: bool = JSON_OPT, store_url: str = STORE_OPT) -> None:
+        """SQLite's integrity check plus f0's schema and row checks; never writes.
+
+        Exit code 0 when the store is healthy, 3 when it is damaged.
+        """
+        from f0_store._repair import check_store
+
+        report = check_store(_store_file(store_url))
+        if as_json:
+            echo_json(report.to_json())
+        elif report.ok:
+            typer.echo(
+                f"{report.store}: ok (schema version {report.schema_version}, "
+                f"{report.runs} runs, {report.steps} steps)"
+            )
+        else:
+            typer.echo(f"{report.store}: DAMAGED, {len(report.problems)} problem(s):")
+            for problem in report.problems:
+                typer.echo(f"  {problem}")
+            typer.echo(f"salvage what is readable with: f0 store repair --store {store_url}")
+        if not report.ok:
+            raise typer.Exit(3)
+
+    @store.command()
+    def repair(
+        as_json: bool = JSON_OPT,
+        store_url: str = STORE_OPT,
+        output: Path | None = typer.Option(
+            None,
+            "--output",
+            "-o",
+            help="Write the salvaged store here (a new file) and leave the damaged one as it is.",
+        ),
+    ) -> None:
+        """Copy every readable run, step and cache entry into a new store file.
+
+        Without --output, the damaged file is kept as NAME.damaged-DATE and the
+        new one takes its place (one atomic rename). Stop runs using the store first.
+        """
+        from f0 import UsageError
+
+        from f0_store._repair import repair_store
+
+        path = _store_file(store_url)
+        if output is not None and output.exists():
+            msg = f"{output} exists; name a new file"
+            raise UsageError(msg, where="--output")
+        report = repair_store(path, output=output)
+        if as_json:
+            echo_json(report.to_json())
+            return
+        kept = ", ".join(f"{n} {t}" for t, n in report.kept.items() if n)
+        dropped = ", ".join(f"{n} {t}" for t, n in report.dropped.items() if n)
+        typer.echo(f"salvaged into {report.output}: {kept or 'nothing'}")
+        if dropped:
+            typer.echo(f"dropped (unreadable): {dropped}")
+        for note in report.notes:
+            typer.echo(f"  note: {note}")
+        if report.backup:
+            typer.echo(f"the damaged file is kept as {report.backup}")
+
+    app.add_typer(store, name="store")

@@ -31,10 +31,17 @@ connection is shared by threads under a lock (``check_same_thread=False``).
   run's main thread was a third of its time on a 10,000-step run. A step is
   committed milliseconds after it finishes, so a SIGKILL loses at most the
   steps of the commit in flight; ``--resume`` then runs those again.
+
+A damaged store is never silent: every SQLite failure (a corrupt page found
+mid-query, a missing table, not a database, locked past the retry budget,
+read-only) leaves here as one :class:`~f0_store.errors.StoreDamagedError` or
+:class:`~f0_store.errors.StoreUnavailableError` (exit code 3) naming the file
+and what to do; see :func:`store_error`.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -43,10 +50,15 @@ from typing import TypeVar
 
 import tenacity
 
-from f0_store._schema import MIGRATIONS, SCHEMA_VERSION
-from f0_store.errors import PersistenceError, StoreSchemaError
+from f0_store._schema import MIGRATIONS, SCHEMA_VERSION, TABLES
+from f0_store.errors import (
+    PersistenceError,
+    StoreDamagedError,
+    StoreSchemaError,
+    StoreUnavailableError,
+)
 
-__all__ = ["BUSY_TIMEOUT_S", "Database", "is_busy"]
+__all__ = ["BUSY_TIMEOUT_S", "LOCK_TIMEOUT_ENV", "Database", "is_busy", "store_error"]
 
 T = TypeVar("T")
 
@@ -54,6 +66,9 @@ T = TypeVar("T")
 BUSY_TIMEOUT_S = 10.0
 #: Seconds tenacity keeps retrying a transaction that SQLite reports busy.
 RETRY_FOR_S = 120.0
+#: Environment variable overriding :data:`RETRY_FOR_S` (seconds): how long a
+#: store may stay locked by another process before f0 gives up (exit 3).
+LOCK_TIMEOUT_ENV = "F0_STORE_LOCK_TIMEOUT"
 
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
@@ -69,13 +84,66 @@ def is_busy(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _retry_for() -> float:
+    text = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    try:
+        return max(0.0, float(text)) if text else RETRY_FOR_S
+    except ValueError:
+        return RETRY_FOR_S
+
+
 def _retrying() -> tenacity.Retrying:
     return tenacity.Retrying(
         retry=tenacity.retry_if_exception(is_busy),
         wait=tenacity.wait_random_exponential(multiplier=0.005, max=0.5),
-        stop=tenacity.stop_after_delay(RETRY_FOR_S),
+        stop=tenacity.stop_after_delay(_retry_for()),
         reraise=True,
     )
+
+
+_DAMAGED_HINT = (
+    "see what is wrong with `f0 store check --store {url}`, salvage the readable runs "
+    "with `f0 store repair --store {url}` (the damaged file is kept as a backup), "
+    "or run with --store none"
+)
+
+
+def store_error(exc: BaseException, path: Path | None, *, detail: str = "") -> PersistenceError:
+    """The one clear error for a store failure *exc* on the file *path* (exit code 3).
+
+    Locked, read-only and I/O problems say the store is unavailable; anything
+    else SQLite reports (corrupt pages, a missing table, not a database) says
+    it is damaged and how to check and repair it.
+    """
+    where = str(path or ":memory:")
+    url = f"sqlite:///{path}" if path is not None else "sqlite://"
+    text = f"{detail}{': ' if detail else ''}{type(exc).__name__}: {exc}"
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if is_busy(exc):
+        msg = (
+            f"the store is locked by another process and stayed locked past the "
+            f"{_retry_for():g} s limit ({text}); wait for the other f0 to finish or stop it, "
+            f"or raise {LOCK_TIMEOUT_ENV}"
+        )
+        return StoreUnavailableError(msg, where=where)
+    if code == sqlite3.SQLITE_READONLY or "readonly" in str(exc) or "read-only" in str(exc):
+        msg = (
+            f"the store is read-only ({text}); make the file and its folder writable, "
+            "or pass --store sqlite:///ANOTHER.db (or --store none)"
+        )
+        return StoreUnavailableError(msg, where=where)
+    if isinstance(exc, OSError) or code in {sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL}:
+        msg = f"cannot use the store ({text}); check the path, its permissions and free space"
+        return StoreUnavailableError(msg, where=where)
+    msg = f"the store is damaged ({text}); " + _DAMAGED_HINT.format(url=url)
+    return StoreDamagedError(msg, where=where)
+
+
+def damaged(path: Path | None, what: str) -> StoreDamagedError:
+    """A :class:`StoreDamagedError` for damage found by f0 itself (bad rows, a missing table)."""
+    url = f"sqlite:///{path}" if path is not None else "sqlite://"
+    msg = f"the store is damaged ({what}); " + _DAMAGED_HINT.format(url=url)
+    return StoreDamagedError(msg, where=str(path or ":memory:"))
 
 
 class Database:
@@ -99,11 +167,12 @@ class Database:
             except BaseException:
                 self.close()
                 raise
-        except (OSError, sqlite3.DatabaseError) as exc:
+        except PersistenceError:
+            raise
+        except (OSError, sqlite3.Error, ValueError) as exc:
             # A folder that cannot be created, a file that is not a database...: one line
-            # naming the file, not a traceback. (Busy errors never get here: retried above.)
-            msg = f"cannot open the store: {exc}"
-            raise PersistenceError(msg, where=str(path or ":memory:")) from exc
+            # naming the file, not a traceback.
+            raise store_error(exc, path, detail="cannot open the store") from exc
 
     @property
     def closed(self) -> bool:
@@ -138,9 +207,19 @@ class Database:
             if is_busy(exc) or "no such table" not in str(exc):
                 raise
             row = None
-        if row is not None and int(row[0]) == SCHEMA_VERSION:
+        if row is not None and _version(row[0], self.path) == SCHEMA_VERSION:
+            self._check_tables(conn)
             return
-        self._transaction("BEGIN IMMEDIATE", _migrate)
+        self._transaction("BEGIN IMMEDIATE", lambda c: _migrate(c, self.path))
+        self._check_tables(conn)
+
+    def _check_tables(self, conn: sqlite3.Connection) -> None:
+        # One cheap read of the catalogue: a dropped table is damage to report
+        # now, with the file's name, not a "no such table" deep inside a run.
+        found = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        missing = [t for t in TABLES if t not in found]
+        if missing:
+            raise damaged(self.path, f"missing table(s): {', '.join(missing)}")
 
     def _connection(self) -> sqlite3.Connection:
         conn = self._conn
@@ -167,17 +246,11 @@ class Database:
 
         Statements queued by :meth:`write_later` are written first, in the
         same transaction, so everything lands in the order it was asked for.
+        Any SQLite failure but a closed connection becomes :func:`store_error`.
         """
         self._raise_late_error()
         with self._lock:  # taking the queue and committing it are one step
-            body = self._with_pending(fn)
-            try:
-                return self._transaction("BEGIN IMMEDIATE", body)
-            except sqlite3.OperationalError as exc:
-                if not is_busy(exc):
-                    raise
-            value: T = _retrying()(self._transaction, "BEGIN IMMEDIATE", body)
-            return value
+            return self._run("BEGIN IMMEDIATE", self._with_pending(fn))
 
     def write_later(self, sql: str, params: tuple[object, ...]) -> None:
         """Queue one statement for the writer thread (see the module docstring)."""
@@ -234,12 +307,20 @@ class Database:
     def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run *fn(conn)* in one read transaction (a consistent view); return its value."""
         self.flush()  # a reader sees every step recorded so far
+        return self._run("BEGIN", fn)
+
+    def _run(self, begin: str, fn: Callable[[sqlite3.Connection], T]) -> T:
         try:
-            return self._transaction("BEGIN", fn)
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc):
-                raise
-        value: T = _retrying()(self._transaction, "BEGIN", fn)
+            try:
+                return self._transaction(begin, fn)
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+            value: T = _retrying()(self._transaction, begin, fn)
+        except sqlite3.ProgrammingError:  # a closed store: a bug of the caller's
+            raise
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path) from exc
         return value
 
     def close(self) -> None:
@@ -247,7 +328,7 @@ class Database:
         try:
             if self._conn is not None:
                 self.flush()
-        except sqlite3.Error:
+        except (sqlite3.Error, StoreDamagedError, StoreUnavailableError):
             # Only step rows queue, and the run's finish_run write (which
             # reports a failing store) flushed them; nothing new is lost here.
             pass
@@ -259,7 +340,23 @@ class Database:
             self._wake.set()  # the writer thread sees the closed connection and ends
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
+def _version(value: object, path: Path | None) -> int:
+    """``meta.schema_version`` as an int; anything else is damage."""
+    try:
+        version = int(str(value))
+    except ValueError:
+        version = -1
+    if version < 1:
+        url = f"sqlite:///{path}" if path is not None else "sqlite://"
+        msg = (
+            f"the store is damaged (meta.schema_version is {value!r}, not a version number); "
+            + _DAMAGED_HINT.format(url=url)
+        )
+        raise StoreSchemaError(msg, where=str(path or ":memory:"))
+    return version
+
+
+def _migrate(conn: sqlite3.Connection, path: Path | None = None) -> None:
     """Bring the schema to :data:`SCHEMA_VERSION` (inside a write transaction)."""
     has_meta = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
@@ -267,13 +364,13 @@ def _migrate(conn: sqlite3.Connection) -> None:
     current = 0
     if has_meta:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        current = int(row[0]) if row else 0
+        current = _version(row[0], path) if row else 0
     if current > SCHEMA_VERSION:
         msg = (
             f"this store has schema version {current}, newer than the {SCHEMA_VERSION} "
             "this f0-plugin-store understands; upgrade f0-plugin-store"
         )
-        raise StoreSchemaError(msg)
+        raise StoreSchemaError(msg, where=str(path or ":memory:"))
     for version in range(current + 1, SCHEMA_VERSION + 1):
         for statement in MIGRATIONS[version]:
             conn.execute(statement)

@@ -4,15 +4,23 @@ Every method is one short transaction on :class:`~f0_store._db.Database`;
 see there for how eight processes share one file. Recipe paths are stored
 resolved (absolute), like the kernel's cache keys, and the ``recipe_path``
 filters accept a relative path too.
+
+Each started run records its owner process and a heartbeat (see
+:mod:`f0_store._owner`): a RUNNING run whose owner is gone reads as CRASHED,
+and a run being resumed by a live process cannot be resumed a second time.
+A row that cannot be decoded (bad JSON, an unknown status) is damage, reported
+as :class:`~f0_store.errors.StoreDamagedError` naming the run and the file.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 from f0 import (
@@ -28,12 +36,20 @@ from f0 import (
 )
 
 from f0_store._codec import dumps, loads, pack, unpack
-from f0_store._db import Database
+from f0_store._db import Database, damaged
+from f0_store._owner import STALE_AFTER_S, Heartbeat, Owner, this_process
+from f0_store.errors import PersistenceError, RunBusyError
 
 if TYPE_CHECKING:
     from f0 import RunInfo, RunResult
 
 __all__ = ["SqliteRunStore", "recipe_path_key"]
+
+T = TypeVar("T")
+_OWNER_COLUMNS = "o.host, o.pid, o.proc_started, o.heartbeat_at"
+#: Errors decoding a stored row can raise (bad JSON, a JSON value of the wrong shape,
+#: an unknown status): the row is damaged.
+_DECODE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
 
 _STEP_COLUMNS = (
     "name, seq, status, attempts, started_at, finished_at, exit_code, error, result, "
@@ -163,13 +179,30 @@ def _step_of(row: sqlite3.Row | tuple[Any, ...]) -> StepRecord:
     )
 
 
-def _summary_of(row: tuple[Any, ...]) -> RunSummary:
-    run_id, name, path, status, started, finished, total, completed, failed = row
+def _owner_of(row: tuple[Any, ...]) -> Owner | None:
+    host, pid, proc_started, heartbeat = row
+    if host is None or pid is None:
+        return None
+    return Owner(host=host, pid=int(pid), proc_started=proc_started, heartbeat_at=heartbeat)
+
+
+def _effective_status(status: str, started: float, owner: Owner | None, now: float) -> RunStatus:
+    """The stored status, except that a RUNNING run whose owner is gone is CRASHED."""
+    value = RunStatus(status)
+    if value is not RunStatus.RUNNING:
+        return value
+    if owner is None:  # recorded by an f0 that did not track owners
+        return RunStatus.CRASHED if now - started > STALE_AFTER_S else value
+    return value if owner.alive(now) else RunStatus.CRASHED
+
+
+def _summary_of(row: tuple[Any, ...], now: float) -> RunSummary:
+    run_id, name, path, status, started, finished, total, completed, failed = row[:9]
     return RunSummary(
         run_id=run_id,
         recipe_name=name,
         recipe_path=path,
-        status=RunStatus(status),
+        status=_effective_status(status, started, _owner_of(row[9:13]), now),
         started_at=started,
         finished_at=finished,
         steps_total=total,
@@ -226,6 +259,66 @@ class SqliteRunStore:
         self.path = path
         self.url = url or ("sqlite://" if path is None else f"sqlite:///{path}")
         self.db = Database(path)
+        self._heartbeats: dict[str, Heartbeat] = {}
+        self._hb_lock = threading.Lock()
+
+    def _decode(self, what: str, fn: Callable[[], T]) -> T:
+        """*fn()*, with a row that cannot be decoded reported as damage (naming *what*)."""
+        try:
+            return fn()
+        except PersistenceError:
+            raise
+        except _DECODE_ERRORS as exc:
+            raise damaged(self.path, f"{what}: {type(exc).__name__}: {exc}") from exc
+
+    def _owner(self, conn: sqlite3.Connection, run_id: str) -> tuple[str, Owner | None] | None:
+        row = conn.execute(
+            f"SELECT r.status, {_OWNER_COLUMNS} FROM runs r "  # noqa: S608 - constant columns
+            "LEFT JOIN run_owners o ON o.run_id = r.run_id WHERE r.run_id = ?",
+            (run_id,),
+        ).fetchone()
+        return None if row is None else (row[0], _owner_of(row[1:]))
+
+    def _claim(self, conn: sqlite3.Connection, run_id: str, resumed_from: str) -> None:
+        """Refuse to resume *resumed_from* while a live process runs or resumes it."""
+        me = this_process()[:2]
+        found = self._owner(conn, resumed_from)
+        if found is not None:
+            status, owner = found
+            live = status == RunStatus.RUNNING and owner is not None and owner.alive()
+            if live and owner is not None and (owner.host, owner.pid) != me:
+                msg = (
+                    f"run {resumed_from} is still running ({owner.describe()}); "
+                    "wait for it to end, or stop that process, before resuming it"
+                )
+                raise RunBusyError(msg, where="--resume")
+        rows = conn.execute(
+            f"SELECT r.run_id, {_OWNER_COLUMNS} FROM runs r "  # noqa: S608 - constant columns
+            "JOIN run_owners o ON o.run_id = r.run_id "
+            "WHERE r.resumed_from = ? AND r.status = 'RUNNING' AND r.run_id != ?",
+            (resumed_from, run_id),
+        ).fetchall()
+        for other, *owner_row in rows:
+            owner = _owner_of(tuple(owner_row))
+            if owner is not None and (owner.host, owner.pid) != me and owner.alive():
+                msg = (
+                    f"run {resumed_from} is already being resumed by {owner.describe()} "
+                    f"(as run {other}); wait for it to end, or stop that process"
+                )
+                raise RunBusyError(msg, where="--resume")
+
+    def _beat(self, run_id: str) -> None:
+        self.db.write(
+            lambda conn: conn.execute(
+                "UPDATE run_owners SET heartbeat_at = ? WHERE run_id = ?", (time.time(), run_id)
+            )
+        )
+
+    def _stop_heartbeat(self, run_id: str) -> None:
+        with self._hb_lock:
+            beat = self._heartbeats.pop(run_id, None)
+        if beat is not None:
+            beat.stop()
 
     # -- writing ---------------------------------------------------------
     def start_run(
@@ -250,8 +343,14 @@ class SqliteRunStore:
             resumed_from,
             len(recipe.steps),
         )
-        self.db.write(
-            lambda conn: conn.execute(
+        host, pid, proc_started = this_process()
+
+        def start(conn: sqlite3.Connection) -> None:
+            # Checked and claimed in one write transaction: of two processes
+            # resuming the same run at once, the second sees the first's claim.
+            if resumed_from is not None:
+                self._claim(conn, info.run_id, resumed_from)
+            conn.execute(
                 "INSERT INTO runs (run_id, recipe_name, recipe_path, recipe_hash, scheduler, "
                 "status, started_at, params, resumed_from, steps_total) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
@@ -263,7 +362,20 @@ class SqliteRunStore:
                 "context = NULL",
                 row,
             )
-        )
+            conn.execute(
+                "INSERT OR REPLACE INTO run_owners (run_id, host, pid, proc_started, "
+                "heartbeat_at) VALUES (?, ?, ?, ?, ?)",
+                (info.run_id, host, pid, proc_started, time.time()),
+            )
+
+        self.db.write(start)
+        if self.path is not None:  # a private in-memory store has no other reader
+            run_id = info.run_id
+            with self._hb_lock:
+                old = self._heartbeats.pop(run_id, None)
+                self._heartbeats[run_id] = Heartbeat(lambda: self._beat(run_id))
+            if old is not None:
+                old.stop()
 
     def record_step(self, run_id: str, record: StepRecord) -> None:
         """Record one finished step (replacing an earlier record of that step)."""
@@ -282,6 +394,7 @@ class SqliteRunStore:
 
     def finish_run(self, result: RunResult) -> None:
         """Record the final status, end time and context; steps never recorded are added."""
+        self._stop_heartbeat(result.run_id)
         context = pack(dict(result.context))
         now = time.time()
 
@@ -337,22 +450,27 @@ class SqliteRunStore:
             "ORDER BY started_at DESC, rowid DESC LIMIT ?) "
             "SELECT r.run_id, r.recipe_name, r.recipe_path, r.status, r.started_at, "
             "r.finished_at, r.steps_total, "
-            "SUM(s.status IN ('COMPLETED', 'CACHED')), SUM(s.status = 'FAILED') "
+            "SUM(s.status IN ('COMPLETED', 'CACHED')), SUM(s.status = 'FAILED'), "
+            f"{_OWNER_COLUMNS} "
             "FROM r LEFT JOIN steps s ON s.run_id = r.run_id "
+            "LEFT JOIN run_owners o ON o.run_id = r.run_id "
             "GROUP BY r.rid ORDER BY r.started_at DESC, r.rid DESC"
         )
         rows = self.db.read(
             lambda conn: conn.execute(sql, (*args, -1 if limit is None else limit)).fetchall()
         )
-        return [_summary_of(row) for row in rows]
+        now = time.time()
+        return [self._decode(f"run {row[0]!r}", partial(_summary_of, row, now)) for row in rows]
 
     def get_run(self, run_id: str) -> RunRecord | None:
         """The run *run_id* with its steps in completion order, or None."""
 
         def fetch(conn: sqlite3.Connection) -> tuple[Any, list[Any]] | None:
             run = conn.execute(
-                "SELECT run_id, recipe_name, recipe_path, recipe_hash, status, started_at, "
-                "finished_at, params, resumed_from, context FROM runs WHERE run_id = ?",
+                "SELECT r.run_id, r.recipe_name, r.recipe_path, r.recipe_hash, r.status, "  # noqa: S608 - constant columns
+                "r.started_at, r.finished_at, r.params, r.resumed_from, r.context, "
+                f"{_OWNER_COLUMNS} FROM runs r "
+                "LEFT JOIN run_owners o ON o.run_id = r.run_id WHERE r.run_id = ?",
                 (run_id,),
             ).fetchone()
             if run is None:
@@ -366,20 +484,65 @@ class SqliteRunStore:
         found = self.db.read(fetch)
         if found is None:
             return None
-        (rid, name, path, rhash, status, started, finished, params, resumed, ctx), rows = found
-        steps = [_step_of(row) for row in rows]
-        return RunRecord(
-            run_id=rid,
-            recipe_name=name,
-            recipe_path=path,
-            recipe_hash=rhash,
-            status=RunStatus(status),
-            started_at=started,
-            finished_at=finished,
-            params=loads(params),
-            resumed_from=resumed,
-            steps={s.result.name: s for s in steps},
-            context=unpack(ctx),
+        run, rows = found
+        steps = [
+            self._decode(f"step {row[0]!r} of run {run_id!r}", partial(_step_of, row))
+            for row in rows
+        ]
+        (rid, name, path, rhash, status, started, finished, params, resumed, ctx) = run[:10]
+        owner = _owner_of(run[10:14])
+        return self._decode(
+            f"run {run_id!r}",
+            lambda: RunRecord(
+                run_id=rid,
+                recipe_name=name,
+                recipe_path=path,
+                recipe_hash=rhash,
+                status=_effective_status(status, started, owner, time.time()),
+                started_at=started,
+                finished_at=finished,
+                params=loads(params),
+                resumed_from=resumed,
+                steps={s.result.name: s for s in steps},
+                context=unpack(ctx),
+            ),
+        )
+
+    def resolve_resume(self, ref: str, *, recipe_path: str | None = None) -> tuple[str, str]:
+        """The run ``f0 run --resume REF`` should resume, and a line saying which and why.
+
+        For ``last``: of the newest run of the recipe and the runs it was resumed
+        from (its chain), the one with the most completed steps; the newest of
+        those on a tie. A resume killed while replaying has fewer completed steps
+        than the run it resumed, so the older, fuller run is chosen.
+        """
+        run_id = self.resolve_run(ref, recipe_path=recipe_path)
+        by_id = {s.run_id: s for s in self.list_runs(recipe_path=recipe_path)}
+        if ref.strip() != "last" or run_id not in by_id:
+            return run_id, ""
+        chain = [by_id[run_id]]
+        parents = dict(
+            self.db.read(
+                lambda conn: conn.execute(
+                    "SELECT run_id, resumed_from FROM runs WHERE resumed_from IS NOT NULL"
+                ).fetchall()
+            )
+        )
+        while (parent := parents.get(chain[-1].run_id)) in by_id and len(chain) < 1000:  # noqa: PLR2004
+            if any(s.run_id == parent for s in chain):
+                break
+            chain.append(by_id[parent])
+        best = max(chain, key=lambda s: s.steps_completed)  # the first (newest) on a tie
+        head = chain[0]
+
+        def line(s: RunSummary) -> str:
+            return f"{s.run_id} ({s.status.value}, {s.steps_completed}/{s.steps_total} steps done)"
+
+        if best is head:
+            return head.run_id, f"resuming run {line(head)}"
+        return best.run_id, (
+            f"resuming run {line(best)}: it has more completed work than the newest run "
+            f"{line(head)}, which resumed it"
         )
 
     def resolve_run(self, ref: str, *, recipe_path: str | None = None) -> str:
@@ -456,7 +619,11 @@ class SqliteRunStore:
                 (key, step_name),
             ).fetchone()
         )
-        return None if row is None else _cache_of(row)
+        return (
+            None
+            if row is None
+            else self._decode(f"cache entry {step_name!r}", lambda: _cache_of(row))
+        )
 
     def cache_put(self, entry: CacheEntry) -> None:
         """Store *entry*, replacing the previous one of that recipe and step."""
@@ -486,7 +653,7 @@ class SqliteRunStore:
                 args,
             ).fetchall()
         )
-        return [_cache_of(row) for row in rows]
+        return [self._decode(f"cache entry {row[1]!r}", partial(_cache_of, row)) for row in rows]
 
     def cache_clear(self, recipe_path: str | None = None, step_name: str | None = None) -> int:
         """Remove cache entries (all, one recipe's, or one step's); return how many."""
@@ -503,7 +670,11 @@ class SqliteRunStore:
         )
 
     def close(self) -> None:
-        """Close the database connection. Idempotent."""
+        """Stop heartbeats, close the database connection. Idempotent."""
+        with self._hb_lock:
+            beats, self._heartbeats = list(self._heartbeats.values()), {}
+        for beat in beats:
+            beat.stop()
         self.db.close()
 
     def __repr__(self) -> str:

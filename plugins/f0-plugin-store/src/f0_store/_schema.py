@@ -7,6 +7,10 @@ opened on a file makes sure all of it exists (cheap: one read when it does).
 Version history (``meta.schema_version``):
 
 1. runs, steps, cache_entries, ctx_versions, context_kv.
+2. run_owners: the process running each run (host, pid, process start time)
+   and its heartbeat, so a run whose process died shows as CRASHED. A new
+   table rather than new ``runs`` columns: additive, and a version-1 file is
+   migrated by creating it.
 
 A later version adds a list of statements to :data:`MIGRATIONS`; opening an
 older file runs the missing ones in one transaction. A file with a higher
@@ -15,7 +19,7 @@ version than :data:`SCHEMA_VERSION` is refused (``StoreSchemaError``).
 
 from __future__ import annotations
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "TABLES"]
 
 _V1 = [
     """CREATE TABLE IF NOT EXISTS meta (
@@ -109,7 +113,21 @@ _V1 = [
     )""",
 ]
 
+_V2 = [
+    # One row per run started by a process that records its owner. No foreign
+    # key: rows of deleted runs are harmless and this keeps runs untouched.
+    """CREATE TABLE IF NOT EXISTS run_owners (
+        run_id        TEXT PRIMARY KEY,
+        host          TEXT NOT NULL,
+        pid           INTEGER NOT NULL,
+        proc_started  REAL,
+        heartbeat_at  REAL NOT NULL
+    )""",
+]
+
 #: The schema version this code writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: version -> statements that bring a store from version - 1 to it.
-MIGRATIONS: dict[int, list[str]] = {1: _V1}
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
+#: Tables every store of :data:`SCHEMA_VERSION` has; a missing one is damage.
+TABLES = ("meta", "runs", "steps", "cache_entries", "ctx_versions", "context_kv", "run_owners")

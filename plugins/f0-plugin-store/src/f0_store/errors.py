@@ -5,7 +5,11 @@ corrupted payload never shows a traceback::
 
     PersistenceError
     ├── DataIntegrityError        a checksum does not match
-    ├── StoreSchemaError          the store file is newer than this plugin
+    ├── StoreDamagedError         the file is corrupt, truncated, not a database,
+    │   │                         misses a table or holds unreadable rows (exit 3)
+    │   └── StoreSchemaError      bad or newer schema_version (exit 3)
+    ├── StoreUnavailableError     locked too long, read-only, cannot be created (exit 3)
+    ├── RunBusyError              the run is being resumed by a live process (exit 2)
     ├── CacheError
     │   ├── CacheFullError        a value cannot fit even in an empty cache
     │   └── CacheEntryNotFoundError  (also a KeyError)
@@ -17,7 +21,7 @@ corrupted payload never shows a traceback::
 
 from __future__ import annotations
 
-from f0 import F0Error
+from f0 import F0Error, StoreError
 
 __all__ = [
     "CacheEntryNotFoundError",
@@ -26,9 +30,12 @@ __all__ = [
     "DataIntegrityError",
     "DeltaCompressionError",
     "PersistenceError",
+    "RunBusyError",
     "SnapshotError",
     "SnapshotNotFoundError",
+    "StoreDamagedError",
     "StoreSchemaError",
+    "StoreUnavailableError",
     "VersioningError",
 ]
 
@@ -43,8 +50,24 @@ class DataIntegrityError(PersistenceError):
     exit_code = 1
 
 
-class StoreSchemaError(PersistenceError):
-    """The store was written by a newer f0-plugin-store (higher schema version)."""
+class StoreDamagedError(PersistenceError, StoreError):
+    """The store file is damaged: the message names it and says what to do (exit 3)."""
+
+    exit_code = 3
+
+
+class StoreSchemaError(StoreDamagedError):
+    """The store's schema version is unreadable, or newer than this f0-plugin-store."""
+
+
+class StoreUnavailableError(PersistenceError, StoreError):
+    """The store cannot be used now: locked too long, read-only, or cannot be created."""
+
+    exit_code = 3
+
+
+class RunBusyError(PersistenceError):
+    """The run asked for is being run or resumed by a process that is still alive."""
 
 
 class CacheError(PersistenceError):
