@@ -46,6 +46,15 @@ if TYPE_CHECKING:
     from f0.protocols import BundleTarget, Scheduler, Session, StepEnv, StepRunner
     from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
     from f0.run_option import RunOption
+    from f0.scheduling import (
+        MAX_RETRY_DELAY_S,
+        REASON_CANCELLED,
+        REASON_DISABLED,
+        ready_order,
+        reason_stopped,
+        reason_unsatisfied,
+        retry_delay,
+    )
     from f0.scriptlet import (
         BaseScriptlet,
         ComputeScriptlet,
@@ -117,12 +126,22 @@ _EXPORTS: dict[str, str] = {
     "register_scriptlet": "f0.scriptlet",
     "run_attempt": "f0.attempt",
     "value_digest": "f0.context",
+    "MAX_RETRY_DELAY_S": "f0.scheduling",
+    "REASON_CANCELLED": "f0.scheduling",
+    "REASON_DISABLED": "f0.scheduling",
+    "ready_order": "f0.scheduling",
+    "reason_stopped": "f0.scheduling",
+    "reason_unsatisfied": "f0.scheduling",
+    "retry_delay": "f0.scheduling",
 }
 
 
 __all__ = [
     "COMMON_STEP_KEYS",
     "DEFAULT_STORE_URL",
+    "MAX_RETRY_DELAY_S",
+    "REASON_CANCELLED",
+    "REASON_DISABLED",
     "BaseScriptlet",
     "BundleTarget",
     "CacheEntry",
@@ -177,7 +196,11 @@ __all__ = [
     "hookspec",
     "lazy_getattr",
     "normalize_value",
+    "ready_order",
+    "reason_stopped",
+    "reason_unsatisfied",
     "register_scriptlet",
+    "retry_delay",
     "run_attempt",
     "value_digest",
 ]
