@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from f0.attempt import run_attempt
     from f0.cli import command_group, hooks_of
     from f0.context import Context, StepClosedError, StepContext, normalize_value, value_digest
+    from f0.endpoints import HttpEndpoint, HttpRequest, HttpResponse
     from f0.errors import (
         F0Error,
         MissingProviderError,
@@ -133,6 +134,9 @@ _EXPORTS: dict[str, str] = {
     "reason_stopped": "f0.scheduling",
     "reason_unsatisfied": "f0.scheduling",
     "retry_delay": "f0.scheduling",
+    "HttpEndpoint": "f0.endpoints",
+    "HttpRequest": "f0.endpoints",
+    "HttpResponse": "f0.endpoints",
 }
 
 
@@ -151,6 +155,9 @@ __all__ = [
     "Delta",
     "ExecutionContext",
     "F0Error",
+    "HttpEndpoint",
+    "HttpRequest",
+    "HttpResponse",
     "IOScriptlet",
     "MissingProviderError",
     "Plan",
