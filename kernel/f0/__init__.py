@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         value_digest,
     )
     from f0.decisions import Decision, Fingerprint, recipe_key
+    from f0.endpoints import HttpEndpoint, HttpRequest, HttpResponse
     from f0.errors import (
         F0Error,
         MissingProviderError,
@@ -58,6 +59,15 @@ if TYPE_CHECKING:
     from f0.protocols import BundleTarget, Scheduler, Session, StepEnv, StepRunner
     from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
     from f0.run_option import RunOption
+    from f0.scheduling import (
+        MAX_RETRY_DELAY_S,
+        REASON_CANCELLED,
+        REASON_DISABLED,
+        ready_order,
+        reason_stopped,
+        reason_unsatisfied,
+        retry_delay,
+    )
     from f0.scriptlet import (
         BaseScriptlet,
         ComputeScriptlet,
@@ -152,13 +162,26 @@ _EXPORTS: dict[str, str] = {
     "default_store_url": "f0.project",
     "project_root": "f0.project",
     "plural": "f0.wording",
+    "MAX_RETRY_DELAY_S": "f0.scheduling",
+    "REASON_CANCELLED": "f0.scheduling",
+    "REASON_DISABLED": "f0.scheduling",
+    "ready_order": "f0.scheduling",
+    "reason_stopped": "f0.scheduling",
+    "reason_unsatisfied": "f0.scheduling",
+    "retry_delay": "f0.scheduling",
+    "HttpEndpoint": "f0.endpoints",
+    "HttpRequest": "f0.endpoints",
+    "HttpResponse": "f0.endpoints",
 }
 
 
 __all__ = [
     "COMMON_STEP_KEYS",
     "DEFAULT_STORE_URL",
+    "MAX_RETRY_DELAY_S",
     "MISSING_DIGEST",
+    "REASON_CANCELLED",
+    "REASON_DISABLED",
     "BaseScriptlet",
     "BundleTarget",
     "CacheEntry",
@@ -171,6 +194,9 @@ __all__ = [
     "F0Error",
     "Fingerprint",
     "Hooks",
+    "HttpEndpoint",
+    "HttpRequest",
+    "HttpResponse",
     "IOScriptlet",
     "MissingProviderError",
     "Plan",
@@ -226,8 +252,12 @@ __all__ = [
     "normalize_value",
     "plural",
     "project_root",
+    "ready_order",
+    "reason_stopped",
+    "reason_unsatisfied",
     "recipe_key",
     "register_scriptlet",
+    "retry_delay",
     "run",
     "run_attempt",
     "unregister_scriptlet",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import typer
 
     from f0.decisions import Decision
+    from f0.endpoints import HttpEndpoint
     from f0.manager import F0PluginManager
     from f0.model import Problem, Recipe, RunInfo, RunResult, SchedulerOptions, Step
     from f0.protocols import BundleTarget, Scheduler, StepRunner
@@ -284,3 +285,23 @@ class Hooks:
     def register_commands(self, app: typer.Typer) -> None:
         """Let every plugin add its commands to *app*."""
         self.pm.hook.f0_register_commands(app=app)
+
+    # -- serving -------------------------------------------------------------
+    def http_endpoints(self, run_store: str | None = None) -> list[tuple[str, HttpEndpoint]]:
+        """Every plugin's HTTP endpoints for f0's server, as ``(plugin name, endpoint)``.
+
+        *run_store* is the URL of the run store they show (default f0's).
+        """
+        url = run_store or DEFAULT_STORE_URL
+        found: list[tuple[str, HttpEndpoint]] = []
+        # Called one by one (like run_options) to attribute each endpoint to its plugin.
+        for impl in reversed(self.pm.hook.f0_http_endpoints.get_hookimpls()):
+            kwargs = {"run_store": url, "open_run_store": self.run_store}
+            endpoints: list[HttpEndpoint] = (
+                impl.function(  # type: ignore[assignment]
+                    **{name: kwargs[name] for name in impl.argnames if name in kwargs}
+                )
+                or []
+            )
+            found.extend((impl.plugin_name, endpoint) for endpoint in endpoints)
+        return found

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     import typer
 
     from f0.decisions import Decision
+    from f0.endpoints import HttpEndpoint
     from f0.model import (
         Delta,
         Problem,
@@ -287,4 +288,29 @@ def f0_register_commands(app: typer.Typer) -> None:
     stays fast.
 
     Observer: called on every plugin. Added in 0.1.
+    """
+
+
+# -- serving ------------------------------------------------------------------
+
+
+@hookspec
+def f0_http_endpoints(
+    run_store: str, open_run_store: Callable[[str], RunStore]
+) -> list[HttpEndpoint] | None:
+    """Return the HTTP endpoints you add to f0's server (``f0 serve``): ``/metrics``...
+
+    Each :class:`~f0.endpoints.HttpEndpoint` is a path and a plain function
+    from :class:`~f0.endpoints.HttpRequest` to
+    :class:`~f0.endpoints.HttpResponse`; the server plugin mounts it with its
+    own web framework, so neither plugin imports the other. Handlers run off
+    the server's event loop and may block (read files, a database).
+
+    *run_store* is the URL of the run store the server shows
+    (``f0 serve --run-store``, default f0's); *open_run_store(url)* opens a
+    run store through the ``f0_run_store`` providers (close what it returns).
+    A path the server serves itself, or that two plugins add, is an error
+    when the server starts.
+
+    Collector: every plugin's endpoints are served. Added in 0.3.
     """

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 STEPS = Path(__file__).with_name("dask_steps.py")
+#: A measured time inside a message ("half-open in 59.6s"): differs between any two runs.
+_SECONDS = re.compile(r"\b\d+\.\d+s\b")
 
 
 def write_recipe(folder: Path, body: str, name: str = "recipe.yaml") -> Path:
@@ -22,7 +25,8 @@ def write_recipe(folder: Path, body: str, name: str = "recipe.yaml") -> Path:
 def comparable(result: dict[str, Any], folder: Path) -> dict[str, Any]:
     """An ``f0 run --json`` result without what differs between any two runs (ids, times).
 
-    The recipe's *folder* reads ``<recipe folder>``: each run has its own copy.
+    The recipe's *folder* reads ``<recipe folder>``: each run has its own copy;
+    a time with decimals inside a text ("half-open in 59.6s") reads ``<N.N>s``.
     """
     context = {
         key: value
@@ -34,4 +38,5 @@ def comparable(result: dict[str, Any], folder: Path) -> dict[str, Any]:
         for name, step in result["steps"].items()
     }
     same = {"status": result["status"], "steps": steps, "context": context}
-    return json.loads(json.dumps(same).replace(str(folder), "<recipe folder>"))
+    text = json.dumps(same).replace(str(folder), "<recipe folder>")
+    return json.loads(_SECONDS.sub("<N.N>s", text))

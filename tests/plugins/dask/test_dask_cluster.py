@@ -37,8 +37,8 @@ steps:
     function: flaky
     args: {{counter: {counter}, fail: 2}}
     retry_count: 2
-    retry: {{delay: 0.1}}
-  - {{name: slow, idx: 3, module: steps, function: sleepy, args: {{seconds: 5}}, timeout: 1}}
+    retry: {{delay: 0.05}}
+  - {{name: slow, idx: 3, module: steps, function: sleepy, args: {{seconds: 5}}, timeout: 2}}
   - {{name: after_slow, idx: 4, module: steps, function: put, args: {{values: {{never: 1}}}}, depends_on: [slow]}}
   - {{name: broken, idx: 5, module: steps, function: boom}}
   - {{name: off, idx: 6, module: steps, function: put, enabled: false}}
@@ -119,11 +119,52 @@ def test_retries_timeouts_failures_match_local(
         assert results["dask"]["status"] == "PARTIAL"
         assert steps["flaky"] == {"status": "COMPLETED", "attempts": 3, "error": None}
         assert steps["slow"]["status"] == "FAILED"
-        assert steps["slow"]["error"] == "timeout after 1s"
+        assert steps["slow"]["error"] == "timeout after 2s"
         assert steps["after_slow"]["error"] == "dependency 'slow' not satisfied"
         assert results["dask"]["context"]["total"] == 4  # a=1 + flaky.runs=3
     else:
+        # Two threads on both: first and flaky start; slow takes first's thread,
+        # broken flaky's once its retries are done; broken's failure stops sum.
         assert results["dask"]["status"] == "FAILED"
+        assert steps["flaky"]["status"] == "COMPLETED"
+        assert steps["slow"]["error"] == "timeout after 2s"
+        assert steps["sum"]["error"] == "run stopped after step 'broken' failed"
+
+
+def test_a_failure_stops_steps_queued_on_the_cluster(
+    cluster: Cluster, f0: Any, tmp_path: Path
+) -> None:
+    """Steps already waiting in Dask's queues when a step fails never start.
+
+    ``--workers 4`` on two single-thread workers: hold and broken start at
+    once, c and d wait in the workers' queues. broken fails: its worker stops
+    the run before taking its next task, the client tells the other one.
+    """
+    log = tmp_path / "executions.log"
+    recipe = write_recipe(
+        tmp_path / "queued",
+        f"""
+metadata: {{name: queued}}
+steps:
+  - {{name: hold, idx: 1, module: steps, function: put, args: {{me: hold, log: {log}, sleep: 1}}}}
+  - {{name: broken, idx: 2, module: steps, function: boom}}
+  - {{name: c, idx: 3, module: steps, function: put, args: {{me: c, log: {log}}}}}
+  - {{name: d, idx: 4, module: steps, function: put, args: {{me: d, log: {log}}}}}
+""",
+    )
+    dask = ("--scheduler", "dask", "--dask-address", cluster.address, "--workers", "4")
+    rc, result = _run(f0, recipe, *dask)
+    assert rc == 1, result
+    steps = result["steps"]
+    assert steps["broken"]["status"] == "FAILED"
+    assert steps["hold"]["status"] == "COMPLETED"
+    for name in ("c", "d"):
+        assert steps[name]["status"] == "SKIPPED"
+        assert steps[name]["error"] == "run stopped after step 'broken' failed"
+    assert [line.split()[:2] for line in log.read_text().splitlines()] == [
+        ["start", "hold"],
+        ["end", "hold"],
+    ]
 
 
 def test_resume_and_the_run_store(cluster: Cluster, f0: Any, tmp_path: Path) -> None:

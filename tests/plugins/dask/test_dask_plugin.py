@@ -41,16 +41,6 @@ def test_bad_options_name_the_option(options: SchedulerOptions, where: str) -> N
     assert raised.value.where == where
 
 
-def test_backoff_follows_the_retry_policy() -> None:
-    from f0 import RetryPolicy
-    from f0_dask._run import backoff
-
-    policy = RetryPolicy(retries=5, delay=0.5, factor=3.0, max_delay=2.0, jitter=0.0)
-    assert [backoff(policy, n) for n in (1, 2, 3)] == [0.5, 1.5, 2.0]
-    jittered = RetryPolicy(retries=1, delay=1.0, jitter=0.5)
-    assert all(1.0 <= backoff(jittered, 1) <= 1.5 for _ in range(50))
-
-
 def test_pack_folder_skips_history_and_caches(tmp_path) -> None:
     import zipfile
 

@@ -9,6 +9,7 @@ is kept in the test's folder; ``F0_SAVE_SCREENSHOTS=1`` also writes
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -225,4 +226,50 @@ def test_dashboard_with_a_token(browser, start_server):
     page.locator('#ctx tr[data-key="secret.k"] a.key').click()
     expect(page.locator("#history-rows tr")).to_have_count(1)  # no eval: the page's CSP forbids it
     assert "unknown" in page.locator("#history-rows").inner_text()
+    page.close()
+
+
+def test_dashboard_links_the_run_to_its_report(browser, start_server, project, tmp_path):
+    """With f0-plugin-analytics installed the header links its pages and the run its report."""
+    store = f"sqlite:///{project / 'runs.db'}"
+    server = start_server("--store", "memory://", "--run-store", store)
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    failed: list[str] = []  # a blocked script or a CSP violation would show here
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.on(
+        "console", lambda msg: errors.append(msg.text) if "Content Security" in msg.text else None
+    )
+    page.goto(server.url + "/")
+    page.wait_for_selector("#conn.up", timeout=15_000)
+    expect(page.locator('#links a[data-path="/metrics"]')).to_have_text("Metrics")
+    expect(page.locator('#links a[data-path="/reports"]')).to_have_text("Reports")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("F0_")}
+    done = subprocess.run(
+        [str(F0), "run", "recipe.yaml", "--store", store, "--json", "-q",
+         "--context-server", server.url],
+        cwd=project, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    run_id = json.loads(done.stdout)["run_id"]
+    page.wait_for_selector('#run-status[data-status="COMPLETED"]', timeout=15_000)
+    link = page.locator("#run-report")
+    expect(link).to_have_attribute("href", f"/reports/{run_id}")
+    page.screenshot(path=str(tmp_path / "dashboard-report-link.png"))
+
+    link.click()
+    page.wait_for_url(f"**/reports/{run_id}", timeout=15_000)
+    page.wait_for_selector("#dag svg", timeout=15_000)  # the report drew its graph
+    assert run_id in page.content()
+    page.screenshot(path=str(tmp_path / "report-from-dashboard.png"), full_page=True)
+
+    # The header's Reports page lists the run and links it to the same report.
+    page.goto(server.url + "/reports")
+    expect(page.locator(f'#runs tr[data-run="{run_id}"] a')).to_have_attribute(
+        "href", f"reports/{run_id}"
+    )
+    assert not errors, errors
+    assert [url for url in failed if not url.endswith("/favicon.ico")] == []
     page.close()

@@ -7,47 +7,61 @@ context; Dask's done-callbacks put finished futures on a queue, and this
 loop takes them in completion order, applies each delta once and releases
 the step's dependants.
 
+The run behaves like the local scheduler's thread pool, so ``--json`` is
+the same on both:
+
+* at most one step per worker thread of the cluster (or ``--workers``) is
+  in flight or waiting to retry, and ready steps go out in the shared
+  ready order (:func:`f0.ready_order`); Dask's own queues never hold a step
+  that a free local thread would not have taken yet;
+* without ``--continue-on-error`` the first failure is broadcast to every
+  worker (:func:`f0_dask._worker.stop_run`): a task that has not started its
+  step yet returns "not started" instead of running it, and the step is
+  reported SKIPPED as the local scheduler reports a step no thread claimed.
+  Futures are not cancelled for this: Dask cannot stop a task that already
+  started, so a cancelled future would hide whether the step ran.
+
 Dask itself re-runs a task whose worker died before handing back its
 result: the step's code may then run twice, but its future yields one
 result, so its delta is applied once. Retries of *failed* attempts are
-f0's (``retry_count``/``retry``), with the backoff of
-:class:`f0.RetryPolicy`, waited here without blocking other steps.
+f0's (``retry_count``/``retry``), with the back-off of :func:`f0.retry_delay`,
+waited here without blocking other steps.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import queue
-import random
 import time
 from typing import TYPE_CHECKING, Any
 
-from f0 import Delta, StepOutcome, StepResult, StepStatus
+from f0 import (
+    REASON_CANCELLED,
+    REASON_DISABLED,
+    Delta,
+    StepOutcome,
+    StepResult,
+    StepStatus,
+    ready_order,
+    reason_stopped,
+    reason_unsatisfied,
+    retry_delay,
+)
 
-from f0_dask._worker import attempt_on_worker
+from f0_dask._worker import attempt_on_worker, stop_run
 
 if TYPE_CHECKING:
     from distributed import Client, Future
-    from f0 import RetryPolicy, Session
+    from f0 import Session
 
-__all__ = ["CANCELLED", "DISABLED", "DaskRun", "backoff"]
+__all__ = ["DaskRun"]
 
-# The same words as the local scheduler's, so results read the same on both.
-DISABLED = "disabled (enabled: false)"
-CANCELLED = "run cancelled"
 #: How often the loop looks at ``cancel_event`` while nothing finishes.
 _POLL_S = 0.1
+#: How often the cluster's thread count is asked again while steps wait for room.
+_SLOTS_REFRESH_S = 1.0
 _PENDING, _ACTIVE, _DONE = 0, 1, 2
-
-
-def _unsatisfied(name: str) -> str:
-    return f"dependency '{name}' not satisfied"
-
-
-def backoff(policy: RetryPolicy, attempt: int) -> float:
-    """Seconds to wait after failed *attempt* (from 1), as :class:`f0.RetryPolicy` documents."""
-    base: float = min(policy.delay * policy.factor ** (attempt - 1), policy.max_delay)
-    return base + base * policy.jitter * random.random()  # noqa: S311 - spread, not secrecy
 
 
 class DaskRun:
@@ -62,17 +76,19 @@ class DaskRun:
         limit: int | None,
         shipped: str | None,
     ) -> None:
+        """*limit*: steps in flight at once; None: one per worker thread of the cluster."""
         self._session = session
         self._client = client
         self._continue = continue_on_error
         self._limit = limit
+        self._slots = limit if limit is not None else 0
+        self._slots_checked = float("-inf")
         self._shipped = shipped
         steps = self._steps = session.order
         n = len(steps)
         index = {step.name: i for i, step in enumerate(steps)}
-        position = {step.name: i for i, step in enumerate(session.recipe.steps)}
         # Among ready steps the lowest idx (then list position) goes first, as locally.
-        by_rank = sorted(range(n), key=lambda i: (steps[i].idx, position.get(steps[i].name, i)))
+        by_rank = ready_order(steps, session.recipe.steps)
         self._by_rank = by_rank
         self._rank = [0] * n
         for rank, i in enumerate(by_rank):
@@ -133,7 +149,24 @@ class DaskRun:
             self._skip_rest()
 
     def _has_room(self) -> bool:
-        return self._limit is None or self._active < self._limit
+        """True if another step may go out: fewer in flight than worker threads.
+
+        Without a fixed limit the cluster's thread count is asked again (at
+        most every ``_SLOTS_REFRESH_S``) when it is reached: workers may join
+        or leave during a run.
+        """
+        if self._active < self._slots:
+            return True
+        if self._limit is not None:
+            return False
+        now = time.monotonic()
+        if now - self._slots_checked < _SLOTS_REFRESH_S:
+            return False
+        self._slots_checked = now
+        # A cluster with no worker yet still gets one step: it waits in Dask
+        # for a worker to join, as it would have before.
+        self._slots = max(1, sum(self._client.nthreads().values()))
+        return self._active < self._slots
 
     def _submit(self, i: int, attempt: int) -> None:
         session = self._session
@@ -151,6 +184,7 @@ class DaskRun:
             session.view(step, snapshot=True),
             session.env(step, attempt),
             self._shipped,
+            stop_on_failure=not self._continue,
             key=key,
             pure=False,
             priority=len(self._steps) - self._rank[i],  # higher runs first, as idx orders
@@ -167,8 +201,13 @@ class DaskRun:
         i, attempt, _ = entry
         step = self._steps[i]
         outcome, delta = self._result(future, i, where=attempt < step.retry.max_attempts)
+        if outcome is None:  # the worker saw the stop broadcast: the step never started
+            self._active -= 1
+            self._state[i] = _PENDING  # reported SKIPPED by _skip_rest
+            self._started[i] = None
+            return
         if not outcome.success and attempt < step.retry.max_attempts:
-            due = time.time() + backoff(step.retry, attempt)
+            due = time.time() + retry_delay(step.retry, attempt)
             heapq.heappush(self._retries, (due, i, attempt + 1))
             return
         self._active -= 1
@@ -186,15 +225,18 @@ class DaskRun:
 
     def _result(
         self, future: Future[Any], i: int, *, where: bool
-    ) -> tuple[StepOutcome, Delta | None]:
-        """The attempt's (outcome, delta); with *where*, remember the worker of step *i*'s failure."""
+    ) -> tuple[StepOutcome | None, Delta | None]:
+        """The attempt's (outcome, delta); with *where*, remember the worker of step *i*'s failure.
+
+        The outcome is None if the worker did not start the step (stop broadcast).
+        """
         try:
             outcome, delta = future.result()
         except Exception as exc:  # noqa: BLE001 - a lost task (KilledWorker...) fails the attempt
             error = f"dask: {type(exc).__name__}: {exc}"
             outcome, delta = StepOutcome(success=False, exit_code=1, error=error), None
         else:
-            if where and not outcome.success:
+            if where and outcome is not None and not outcome.success:
                 holders = self._client.who_has(future).get(future.key, ())
                 if holders:
                     self._last_worker[i] = holders[0]
@@ -205,13 +247,26 @@ class DaskRun:
     def _finish(self, i: int, result: StepResult, delta: Delta | None) -> None:
         self._state[i] = _DONE
         step = self._steps[i]
-        self._session.finished(step, result, delta)
-        if result.status is StepStatus.COMPLETED:
-            self._release(i, None)
-            return
-        if not self._continue and self._stopped_by is None:
+        failed = result.status is not StepStatus.COMPLETED
+        if failed and not self._continue and self._stopped_by is None:
             self._stopped_by = step.name
-        self._release(i, step.name)
+            self._broadcast_stop()  # first: other workers may be about to start a step
+        self._session.finished(step, result, delta)
+        self._release(i, step.name if failed else None)
+
+    def _broadcast_stop(self) -> None:
+        """Tell every worker that this run stopped: queued first attempts must not start.
+
+        Only when another step is in flight: its task may be waiting in a
+        worker's queue. Retries of a step already started still run, as in
+        the local scheduler's pool.
+        """
+        if not any(attempt == 1 for _, attempt, _ in self._inflight.values()):
+            return
+        # A worker that is gone or cannot answer changes nothing here: its
+        # tasks come back through their futures (Dask moves them elsewhere).
+        with contextlib.suppress(Exception):
+            self._client.run(stop_run, self._session.run_id, on_error="ignore")
 
     # -- dependency bookkeeping ------------------------------------------------
     def _release_root(self, i: int) -> None:
@@ -220,7 +275,7 @@ class DaskRun:
             heapq.heappush(self._ready, self._rank[i])
         else:
             self._state[i] = _DONE
-            self._session.skip(step, DISABLED)
+            self._session.skip(step, REASON_DISABLED)
             self._release(i, step.name)
 
     def _release(self, i: int, blocker: str | None) -> None:
@@ -242,22 +297,26 @@ class DaskRun:
                 if child.enabled and self._blocked[c] is None:
                     heapq.heappush(self._ready, self._rank[c])
                     continue
-                reason = DISABLED if not child.enabled else _unsatisfied(self._blocked[c] or "")
+                reason = (
+                    REASON_DISABLED
+                    if not child.enabled
+                    else reason_unsatisfied(self._blocked[c] or "")
+                )
                 self._state[c] = _DONE
                 self._session.skip(child, reason)
                 stack.append((c, child.name))
 
     def _skip_rest(self) -> None:
         """After a failure stopped the run: every step not started is SKIPPED."""
-        why = f"run stopped after step '{self._stopped_by}' failed"
+        why = reason_stopped(self._stopped_by or "")
         for i, step in enumerate(self._steps):  # dependencies first, so blocks propagate
             if self._state[i] == _DONE:
                 continue
             self._state[i] = _DONE
             if not step.enabled:
-                reason = DISABLED
+                reason = REASON_DISABLED
             elif self._blocked[i] is not None:
-                reason = _unsatisfied(self._blocked[i] or "")
+                reason = reason_unsatisfied(self._blocked[i] or "")
             else:
                 reason = why
             self._session.skip(step, reason)
@@ -283,8 +342,8 @@ class DaskRun:
                     status=StepStatus.CANCELLED,
                     started_at=self._started[i],
                     finished_at=now,
-                    error=CANCELLED,
+                    error=REASON_CANCELLED,
                 )
                 session.finished(step, result)
             else:
-                session.skip(step, CANCELLED)
+                session.skip(step, REASON_CANCELLED)

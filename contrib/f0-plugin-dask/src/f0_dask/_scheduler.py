@@ -69,7 +69,9 @@ class DaskScheduler:
     ``options.extra``: ``dask_address`` (a running scheduler; default a
     LocalCluster of ``options.workers`` processes, or one per CPU) and
     ``dask_shared`` (workers see the recipe folder at its path, so it is not
-    shipped). With an address, ``options.workers`` caps the steps in flight.
+    shipped). ``options.workers`` caps the steps in flight; without it the
+    cap is the cluster's worker thread count, so steps start in the same
+    order as on the local scheduler's pool.
     """
 
     def __init__(self, options: SchedulerOptions) -> None:
@@ -91,7 +93,7 @@ class DaskScheduler:
         # run is recorded as started.
         self.client, self.cluster = connect(self.address, workers)
         self._finalizer = weakref.finalize(self, _close, self.client, self.cluster)
-        self.limit: int | None = options.workers if self.address is not None else None
+        self.limit: int | None = options.workers
         self.ship = self.address is not None and not options.extra.get("dask_shared", False)
 
     def run(self, session: Session) -> None:

@@ -5,10 +5,18 @@ needs ``f0-plugin-dask`` (and the plugins of the recipe's step types)
 installed, as it needs ``f0`` itself. It only touches its arguments and the
 worker's own folder, and returns the attempt's outcome and, if it
 succeeded, the step's delta; the client applies that delta.
+
+:func:`stop_run` marks a run stopped in this worker process: from then on
+it does not start a first attempt of that run's steps, and answers
+``(None, None)`` instead. Without ``--continue-on-error`` a worker marks the
+run itself when a step's last attempt fails here, before it takes its next
+task (as a local pool thread stops before its next claim), and the client
+broadcasts the mark to every other worker when it gets the failure.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import sys
 import threading
@@ -22,9 +30,22 @@ from f0 import StepOutcome, run_attempt
 if TYPE_CHECKING:
     from f0 import Delta, Step, StepContext, StepEnv, StepRunner
 
-__all__ = ["attempt_on_worker", "shipped_folder"]
+__all__ = ["attempt_on_worker", "shipped_folder", "stop_run"]
 
 _UNPACK_LOCK = threading.Lock()
+#: Runs stopped by a failure, newest last. Bounded: a long-lived worker serves
+#: many runs, and a run's tasks are all gone once its client has its results.
+_STOPPED: collections.deque[str] = collections.deque(maxlen=256)
+
+
+def stop_run(run_id: str) -> None:
+    """Mark *run_id* as stopped in this worker process (run through ``Client.run``).
+
+    Runs in the worker's event loop, before any task of the run that is
+    still queued here starts; ``deque.append`` is atomic under the GIL.
+    """
+    if run_id not in _STOPPED:
+        _STOPPED.append(run_id)
 
 
 def shipped_folder(zip_name: str) -> Path:
@@ -75,13 +96,22 @@ def attempt_on_worker(
     view: StepContext,
     env: StepEnv,
     shipped: str | None,
-) -> tuple[StepOutcome, Delta | None]:
+    *,
+    stop_on_failure: bool = False,
+) -> tuple[StepOutcome | None, Delta | None]:
     """Make one attempt of *step* on this worker; return (outcome, delta if it succeeded).
 
     *shipped* names the uploaded recipe archive; steps then run in its
     unpacked copy (``env.base_dir`` is that folder), else in the recipe
     folder itself (same machine, or a shared filesystem).
+
+    A first attempt of a run that :func:`stop_run` marked is not made: the
+    answer is ``(None, None)``, "not started". Later attempts of a step that
+    already started still run, as the local scheduler's retries do. With
+    *stop_on_failure*, a failed last attempt marks its run stopped here.
     """
+    if env.attempt == 1 and env.run_id in _STOPPED:
+        return None, None
     if shipped is not None:
         env = attrs.evolve(env, base_dir=shipped_folder(shipped))
     # What a step prints goes to stderr, as under `f0 run --json` locally: a
@@ -91,4 +121,6 @@ def attempt_on_worker(
             outcome = run_attempt(runner, step, view, env)
         else:
             outcome = _with_deadline(runner, step, view, env, env.timeout)
+    if not outcome.success and stop_on_failure and env.attempt >= step.retry.max_attempts:
+        stop_run(env.run_id)
     return outcome, (view.delta() if outcome.success else None)

@@ -8,6 +8,10 @@ Hooks:
     analytics file next to the run store (``.f0/f0.analytics.db``).
 ``f0_register_commands(app)``
     ``f0 stats``, ``f0 report``, ``f0 graph`` and ``f0 metrics``.
+``f0_http_endpoints(run_store, open_run_store)``
+    for f0's server (``f0 serve`` of f0-plugin-server): ``/metrics`` (the
+    text of ``f0 metrics``), ``/reports`` (the runs, each linked to its
+    report) and ``/reports/{run_id}`` (the page of ``f0 report``).
 
 Importing this module is cheap: numpy, SQLite and the renderers load on
 first use.
@@ -20,12 +24,15 @@ from typing import TYPE_CHECKING
 from f0 import hookimpl
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import typer
-    from f0 import Delta, RunInfo, RunResult, Step, StepResult
+    from f0 import Delta, HttpEndpoint, RunInfo, RunResult, RunStore, Step, StepResult
 
     from f0_analytics._collect import Collector
 
 __all__ = [
+    "f0_http_endpoints",
     "f0_register_commands",
     "f0_run_finished",
     "f0_run_started",
@@ -79,3 +86,13 @@ def f0_register_commands(app: typer.Typer) -> None:
     from f0_analytics._cli import register
 
     register(app)
+
+
+@hookimpl
+def f0_http_endpoints(
+    run_store: str, open_run_store: Callable[[str], RunStore]
+) -> list[HttpEndpoint]:
+    """``/metrics``, ``/reports`` and ``/reports/{run_id}`` over the server's run store."""
+    from f0_analytics._endpoints import endpoints
+
+    return endpoints(run_store, open_run_store)

@@ -1,16 +1,17 @@
-"""Retrying a step: the backoff and the attempt loop come from tenacity.
+"""Retrying a step: the attempt loop comes from tenacity, the backoff from :func:`f0.retry_delay`.
 
 The delay before attempt ``n+1`` is ``min(delay * factor**(n-1), max_delay)``
-(tenacity's ``wait_exponential``) plus up to ``jitter`` times that value of
-random spread. Waiting between attempts ends early when the run is cancelled.
+plus up to ``jitter`` times that value of random spread, clamped to
+:data:`f0.MAX_RETRY_DELAY_S` (the rule every scheduler shares). Waiting
+between attempts ends early when the run is cancelled.
 """
 
 from __future__ import annotations
 
-import random
 from typing import TYPE_CHECKING
 
 import tenacity
+from f0 import retry_delay
 
 from f0_local._common import AttemptResult, Cancelled
 
@@ -23,24 +24,19 @@ if TYPE_CHECKING:
 __all__ = ["backoff", "run_with_retries"]
 
 
-class _ProportionalJitter(tenacity.wait.wait_base):
-    """Adds up to *fraction* x the base delay (tenacity's own jitter is absolute)."""
+class _PolicyWait(tenacity.wait.wait_base):
+    """tenacity's wait: :func:`f0.retry_delay` after the attempt that just failed."""
 
-    def __init__(self, base: tenacity.wait.wait_base, fraction: float) -> None:
-        self._base = base
-        self._fraction = fraction
+    def __init__(self, policy: RetryPolicy) -> None:
+        self._policy = policy
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-        delay = self._base(retry_state)
-        return delay + delay * self._fraction * random.random()  # noqa: S311 - spread, not secrecy
+        return retry_delay(self._policy, retry_state.attempt_number)
 
 
 def backoff(policy: RetryPolicy) -> tenacity.wait.wait_base:
     """The tenacity wait strategy for *policy*."""
-    base = tenacity.wait_exponential(
-        multiplier=policy.delay, exp_base=policy.factor, max=policy.max_delay
-    )
-    return _ProportionalJitter(base, policy.jitter) if policy.jitter > 0 else base
+    return _PolicyWait(policy)
 
 
 class _Sleep:

@@ -26,7 +26,17 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from f0 import Delta, StepResult, StepStatus, run_attempt
+from f0 import (
+    REASON_CANCELLED,
+    REASON_DISABLED,
+    Delta,
+    StepResult,
+    StepStatus,
+    ready_order,
+    reason_stopped,
+    reason_unsatisfied,
+    run_attempt,
+)
 
 from f0_local._common import AttemptResult, Cancelled, timeout_outcome
 from f0_local._retry import run_with_retries
@@ -37,10 +47,8 @@ if TYPE_CHECKING:
 
     from f0_local._processes import ProcessWorkers
 
-__all__ = ["DISABLED", "LocalRun"]
+__all__ = ["LocalRun"]
 
-DISABLED = "disabled (enabled: false)"
-CANCELLED = "run cancelled"
 #: How often the scheduling thread looks at ``cancel_event`` while it waits.
 _POLL_S = 0.05
 
@@ -58,10 +66,6 @@ _NOT_STARTED = _NotStarted()
 #: What a worker hands back: a result (None: it saw the run cancelled), the
 #: exception that escaped (a bug or a raising hook) or _NOT_STARTED; the delta.
 _Done = tuple[int, StepResult | BaseException | _NotStarted | None, Delta | None]
-
-
-def _unsatisfied(name: str) -> str:
-    return f"dependency '{name}' not satisfied"
 
 
 class LocalRun:
@@ -82,10 +86,9 @@ class LocalRun:
         steps = self._steps = session.order
         n = len(steps)
         index = {step.name: i for i, step in enumerate(steps)}
-        position = {step.name: i for i, step in enumerate(session.recipe.steps)}
         # Among ready steps the lowest idx (then list position) goes first; the
         # heap holds ranks, a permutation of range(n), so it compares plain ints.
-        by_rank = sorted(range(n), key=lambda i: (steps[i].idx, position.get(steps[i].name, i)))
+        by_rank = ready_order(steps, session.recipe.steps)
         self._by_rank = by_rank
         self._rank = [0] * n
         for rank, i in enumerate(by_rank):
@@ -204,7 +207,7 @@ class LocalRun:
             heapq.heappush(self._ready, self._rank[i])
         else:
             self._state[i] = _DONE
-            self._session.skip(step, DISABLED)
+            self._session.skip(step, REASON_DISABLED)
             self._release(i, step.name)
 
     def _release(self, i: int, blocker: str | None) -> None:
@@ -230,7 +233,9 @@ class LocalRun:
                 if child.enabled and blocked[c] is None:
                     heapq.heappush(self._ready, self._rank[c])
                     continue
-                reason = DISABLED if not child.enabled else _unsatisfied(blocked[c] or "")
+                reason = (
+                    REASON_DISABLED if not child.enabled else reason_unsatisfied(blocked[c] or "")
+                )
                 self._state[c] = _DONE
                 self._session.skip(child, reason)
                 if skipped is None:
@@ -245,15 +250,15 @@ class LocalRun:
         """After a failure stopped the run: every step not started is SKIPPED."""
         session = self._session
         blocked = self._blocked
-        why = f"run stopped after step '{self._stopped_by}' failed"
+        why = reason_stopped(self._stopped_by or "")
         for i, step in enumerate(self._steps):  # dependencies first, so blocks propagate
             if self._state[i] == _DONE:
                 continue
             self._state[i] = _DONE
             if not step.enabled:
-                reason = DISABLED
+                reason = REASON_DISABLED
             elif blocked[i] is not None:
-                reason = _unsatisfied(blocked[i] or "")
+                reason = reason_unsatisfied(blocked[i] or "")
             else:
                 reason = why
             session.skip(step, reason)
@@ -294,11 +299,11 @@ class LocalRun:
                     status=StepStatus.CANCELLED,
                     started_at=self._started[i],
                     finished_at=now,
-                    error=CANCELLED,
+                    error=REASON_CANCELLED,
                 )
                 session.finished(step, result)
             else:
-                session.skip(step, CANCELLED)
+                session.skip(step, REASON_CANCELLED)
 
     def _shutdown(self, *, wait: bool) -> None:
         with self._claim:  # on an error path, queued steps must not start any more

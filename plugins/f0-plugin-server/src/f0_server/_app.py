@@ -12,7 +12,10 @@ Two families of HTTP routes share one :class:`ContextService`:
   events from ``f0 run --context-server``), ``GET /api/runs``.
 
 Plus ``/ws`` (:mod:`f0_server._ws`), ``/socket.io`` (:mod:`f0_server._sio`),
-``/openapi.json`` and the dashboard at ``/``. Errors are
+``/openapi.json``, the dashboard at ``/``, and the ``GET`` endpoints other
+plugins add through ``f0_http_endpoints`` (``/metrics`` and ``/reports`` of
+f0-plugin-analytics), listed at ``GET /api/endpoints``
+(:mod:`f0_server._endpoints`). Errors are
 ``{"status": "error", "error": message}`` with 400 (not JSON, missing
 field), 401 (token), 404, 413 (body over ``max_body``) or 422 (a well-formed
 request the server cannot accept: an invalid key, a wrong type).
@@ -42,6 +45,7 @@ from f0_server._dumps import (
     list_dumps,
     render_dump,
 )
+from f0_server._endpoints import PluginEndpoint, check_paths, endpoint_routes, listing
 from f0_server._guard import Guard
 from f0_server._http import HTTPError, error_response, fail, json_response, read_json
 from f0_server._hub import DEFAULT_QUEUE
@@ -77,6 +81,8 @@ class ServerConfig:
     socketio: bool = True
     #: Serve only loopback Host headers (set when bound to loopback without a token).
     loopback_only: bool = True
+    #: Other plugins' endpoints, as ``(plugin name, f0.HttpEndpoint)``.
+    endpoints: tuple[PluginEndpoint, ...] = ()
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -490,6 +496,7 @@ _PAGE_HEADERS = {
 
 
 def routes() -> list[Route | WebSocketRoute]:
+    """The server's own routes (plugins' endpoints come after, see :func:`create_app`)."""
     return [
         Route("/", dashboard, methods=["GET"]),
         Route("/ctx", ctx_get, methods=["GET"]),
@@ -546,8 +553,11 @@ def create_app(config: ServerConfig, store: ServerStore | None = None) -> ASGIAp
             service.hub.close_all()
             store.close()
 
+    own = routes()
+    check_paths(config.endpoints, (r.path for r in own))
+    own.append(Route("/api/endpoints", listing(config.endpoints), methods=["GET"]))
     app = Starlette(
-        routes=routes(),
+        routes=[*own, *endpoint_routes(config.endpoints)],
         lifespan=lifespan,
         exception_handlers={404: _not_found, 405: _method_not_allowed, 500: _internal},
     )

@@ -88,6 +88,7 @@ def register(app: typer.Typer) -> None:
 def _register_serve(app: typer.Typer) -> None:
     @app.command()
     def serve(  # noqa: PLR0917 - typer maps parameters to options
+        ctx: typer.Context,
         host: str = typer.Option(
             "127.0.0.1",
             "--host",
@@ -138,16 +139,29 @@ def _register_serve(app: typer.Typer) -> None:
         log_level: str = typer.Option(
             "warning", "--log-level", help="uvicorn's log level (info shows every request)."
         ),
+        run_store: str | None = typer.Option(
+            None,
+            "--run-store",
+            envvar="F0_STORE",
+            metavar="URL",
+            help="Run store that plugins' pages show (/metrics, /reports with "
+            "f0-plugin-analytics); default sqlite:///.f0/f0.db, as f0 run.",
+            show_default=False,
+        ),
     ) -> None:
         """Serve the live context: REST API, WebSocket, Socket.IO and the dashboard at /.
 
         The context and its full history persist in --store; a restart
-        loses nothing that was acknowledged.
+        loses nothing that was acknowledged. Installed plugins add pages
+        (f0-plugin-analytics: /metrics and /reports over --run-store).
         """
+        from f0 import hooks_of
+
         from f0_server._app import ServerConfig
         from f0_server._serve import is_loopback, serve
 
         config = ServerConfig(
+            endpoints=tuple(hooks_of(ctx).http_endpoints(run_store)),
             host=host,
             port=port,
             token=token or None,
