@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from f0.hooks import DEFAULT_STORE_URL
+    from f0.limits import Limits
     from f0.model import (
         Delta,
         Problem,
@@ -74,6 +75,7 @@ _EXPORTS: dict[str, str] = {
     "ExecutionContext": "f0.scriptlet",
     "F0Error": "f0.errors",
     "IOScriptlet": "f0.scriptlet",
+    "Limits": "f0.limits",
     "MissingProviderError": "f0.errors",
     "Plan": "f0.plan",
     "PluginError": "f0.errors",
@@ -133,6 +135,7 @@ __all__ = [
     "ExecutionContext",
     "F0Error",
     "IOScriptlet",
+    "Limits",
     "MissingProviderError",
     "Plan",
     "PluginError",
