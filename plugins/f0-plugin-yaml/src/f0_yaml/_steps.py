@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from f0 import COMMON_STEP_KEYS, SourcePos, Step
 
+from f0_yaml._bounds import unencodable_key
 from f0_yaml._fields import Fields, describe
 from f0_yaml._retry import read_retries, read_retry
 
@@ -138,6 +139,10 @@ def _read_args(f: Fields) -> dict[str, Any] | list[Any]:
         return {}
     if not isinstance(value, dict | list):
         f.bad("args", "a mapping (keyword arguments) or a list (positional arguments)", value)
+        return {}
+    problem = unencodable_key(value)
+    if problem is not None:
+        f.error("args", problem, code="E004")
         return {}
     return value
 
