@@ -95,9 +95,7 @@ class Limits:
         return cls(
             max_bytes=_positive_int(env, "F0_MAX_RECIPE_BYTES", cls.DEFAULT_MAX_BYTES),
             max_nodes=_positive_int(env, "F0_MAX_RECIPE_NODES", cls.DEFAULT_MAX_NODES),
-            import_timeout=_positive_float(
-                env, "F0_IMPORT_TIMEOUT", cls.DEFAULT_IMPORT_TIMEOUT
-            ),
+            import_timeout=_positive_float(env, "F0_IMPORT_TIMEOUT", cls.DEFAULT_IMPORT_TIMEOUT),
         )
 
     def too_many_nodes(self, what: str = "nodes") -> str:

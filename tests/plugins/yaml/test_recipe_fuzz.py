@@ -88,7 +88,7 @@ def _or_bad(good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.integers(0, 39).flatmap(lambda n: _ANY if n == 0 else good)
 
 
-_SECONDS = st.integers(0, 5).flatmap(lambda n: _NUMBERS if n == 0 else st.floats(0.001, 5))
+_SECONDS = st.integers(0, 2).flatmap(lambda n: _NUMBERS if n == 0 else st.floats(0.001, 5))
 _RETRY = _or_bad(
     st.fixed_dictionaries(
         {},
@@ -121,11 +121,13 @@ def _step(i: int) -> st.SearchStrategy[dict[str, Any]]:
 _STEP_KEYS = {
     "type": _or_bad(st.sampled_from(["python"] * 12 + ["shell", *_TYPES])),
     "args": st.integers(0, 5).flatmap(
-        lambda n: _SPECIAL
-        if n == 0
-        else st.one_of(
-            st.dictionaries(st.sampled_from(["x", "y"]), _ANY, max_size=2),
-            st.lists(_SCALARS, max_size=2),
+        lambda n: (
+            _SPECIAL
+            if n == 0
+            else st.one_of(
+                st.dictionaries(st.sampled_from(["x", "y"]), _ANY, max_size=2),
+                st.lists(_SCALARS, max_size=2),
+            )
         )
     ),
     "timeout": _SECONDS,
@@ -184,14 +186,14 @@ def mutate(data: st.DataObject, recipe: dict[str, Any]) -> dict[str, Any]:
     for part in at[:-1]:
         parent = parent[part]
     bad = data.draw(st.one_of(_SPECIAL, _ANY, _NUMBERS), label="bad value")
-    if choice == 3 and isinstance(parent, dict):  # noqa: PLR2004 - an unknown key beside it
+    if choice == 3 and isinstance(parent, dict):
         parent[data.draw(st.sampled_from(["retry_count", "bogus", "timout", 7]))] = bad
     else:
         parent[at[-1]] = bad
     return recipe
 
 
-def emit(value: Any) -> str:
+def emit(value: Any) -> str:  # noqa: PLR0911 - one return per kind of value
     """*value* as flow-style YAML (:class:`Raw` pieces as written)."""
     if isinstance(value, Raw):
         return value.text
@@ -249,8 +251,7 @@ def _long_waits(pm: F0PluginManager, path: Path) -> bool:
 
     recipe = Hooks(pm).load_recipe(path)
     return any(
-        s.retry.retries > 0 and min(s.retry.delay, s.retry.max_delay) > 0.2
-        for s in recipe.steps  # noqa: PLR2004
+        s.retry.retries > 0 and min(s.retry.delay, s.retry.max_delay) > 0.2 for s in recipe.steps
     )
 
 
@@ -284,7 +285,7 @@ def check(pm: F0PluginManager, path: Path, db: Path) -> str:
     encoding=_ENCODINGS,
     suffix=st.sampled_from([".yaml", ".yml", ".json"]),
 )
-def test_validate_never_crashes_and_valid_recipes_run(
+def test_validate_never_crashes_and_valid_recipes_run(  # noqa: PLR0917 - fixtures and draws
     full_pm: F0PluginManager,
     workdir: Path,
     data: st.DataObject,

@@ -27,9 +27,7 @@ class Bound:
 
 
 #: Durations: ``timeout``, retry ``delay``/``max_delay``, a ``cache`` TTL.
-SECONDS = Bound(
-    Limits.MAX_SECONDS, f"at most {Limits.MAX_SECONDS:,.0f} seconds (about 31 years)"
-)
+SECONDS = Bound(Limits.MAX_SECONDS, f"at most {Limits.MAX_SECONDS:,.0f} seconds (about 31 years)")
 #: Whole numbers: ``idx``, ``retries``/``retry_count``, ``success_criteria.exit_code``.
 COUNT = Bound(Limits.MAX_COUNT, f"within ±{Limits.MAX_COUNT:,}")
 #: The ``retry:`` keys.
@@ -58,8 +56,10 @@ def unencodable_key(value: Any, at: str = "args") -> str | None:
         if isinstance(item, dict):
             for key in item:
                 if not isinstance(key, _SCALAR_KEYS):
-                    kind = "a mapping or a list" if isinstance(key, tuple | list | frozenset | set) else (
-                        f"a {type(key).__name__}"
+                    kind = (
+                        "a mapping or a list"
+                        if isinstance(key, tuple | list | frozenset | set)
+                        else (f"a {type(key).__name__}")
                     )
                     return (
                         f"{where} has {kind} as a key (a YAML complex key); keys must be "

@@ -51,7 +51,7 @@ def describe(value: Any) -> str:  # noqa: PLR0911 - one return per kind of value
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value if len(value) <= 40 else value[:37] + "...")  # noqa: PLR2004
-    if isinstance(value, int) and abs(value) >= 10**20:  # noqa: PLR2004
+    if isinstance(value, int) and abs(value) >= 10**20:
         digits = len(str(abs(value)))
         return f"{str(value)[:8]}... (a whole number of {digits} digits)"
     if isinstance(value, int | float):

@@ -71,7 +71,7 @@ def count_values(data: Any, limits: Limits, where: str) -> None:
             raise RecipeError(limits.too_many_nodes(), where=where)
 
 
-class LimitedComposer(Composer):  # type: ignore[misc]
+class LimitedComposer(Composer):
     """ruamel.yaml's composer, refusing too many nodes and recursive aliases.
 
     :attr:`limits` and :attr:`where` are set on each instance by the reader
