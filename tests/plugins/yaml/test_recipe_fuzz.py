@@ -228,12 +228,40 @@ def render(recipe: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Every first-party plugin but those that need a network or a cluster; the
+#: observers and runner wrappers among them (analytics, resilience) change
+#: how the local scheduler runs a step, so they must be there.
+FUZZ_PLUGINS = (
+    "yaml",
+    "python",
+    "local",
+    "context",
+    "store",
+    "terminal",
+    "files",
+    "templates",
+    "params",
+    "validate",
+    "analytics",
+    "resilience",
+    "batch",
+    "health",
+    "http",
+    "sql",
+    "stepengine",
+    "bundle",
+)
+
+
+def fuzz_plugin_manager() -> F0PluginManager:
+    """The plugin manager every fuzz example runs with."""
+    return make_plugin_manager(PluginSelection(autoload=False, load=FUZZ_PLUGINS, strict=True))
+
+
 @pytest.fixture(scope="module")
 def full_pm() -> F0PluginManager:
-    """Every first-party plugin a local run uses (no network, no cluster)."""
-    names = ("yaml", "python", "local", "context", "store", "terminal", *_TYPES[2:])
-    names = tuple({"template": "templates"}.get(n, n) for n in names)
-    return make_plugin_manager(PluginSelection(autoload=False, load=names, strict=True))
+    """See :data:`FUZZ_PLUGINS`."""
+    return fuzz_plugin_manager()
 
 
 @pytest.fixture(scope="module")
