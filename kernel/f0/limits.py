@@ -37,7 +37,7 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     except ValueError:
         value = 0
     if value <= 0:
-        msg = f"{name} must be a whole number > 0, got {environ[name]!r}"
+        msg = f"must be a whole number > 0, got {environ[name]!r}"
         raise UsageError(msg, where=name)
     return value
 
@@ -51,7 +51,7 @@ def _positive_float(environ: Mapping[str, str], name: str, default: float) -> fl
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        msg = f"{name} must be a number of seconds > 0, got {environ[name]!r}"
+        msg = f"must be a number of seconds > 0, got {environ[name]!r}"
         raise UsageError(msg, where=name)
     return value
 

@@ -88,7 +88,10 @@ def _or_bad(good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.integers(0, 39).flatmap(lambda n: _ANY if n == 0 else good)
 
 
-_SECONDS = st.integers(0, 2).flatmap(lambda n: _NUMBERS if n == 0 else st.floats(0.001, 5))
+#: Huge numbers are what overflowed runs: durations are often one.
+_SECONDS = st.one_of(
+    st.floats(0.001, 5), st.sampled_from([3.0e10, 1e300, 2**63, 10**20, 1e9]), _NUMBERS
+)
 _RETRY = _or_bad(
     st.fixed_dictionaries(
         {},
