@@ -40,9 +40,11 @@ class Raw:
 
 
 _HUGE_INT = Raw("1" + "0" * 400)
+_TOO_LONG_INT = Raw("1" + "0" * 5000)
 _SPECIAL = st.sampled_from(
     [
         _HUGE_INT,
+        _TOO_LONG_INT,
         Raw("-" + "9" * 60),
         Raw(".inf"),
         Raw("-.inf"),

@@ -38,6 +38,10 @@ _RISKY = re.compile(r"(?:^|[\s\[\{,:?-])[!&*][^\s,\]\}]|<<", re.MULTILINE)
 #: A document marker or a directive: fine only as the very first line.
 _DOC_MARK = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
 
+#: A number too long for Python to read or write in decimal (its limit is
+#: 4300 digits): the positioned reader reports it.
+_LONG_NUMBER = re.compile(r"\d{4000}")
+
 #: An escape that may encode a UTF-16 surrogate (``"\ud83d\ude00"``).
 _ESCAPE = re.compile(r"\\[uU]")
 
@@ -70,7 +74,7 @@ def read_fast(path: Path, text: str, *, syntax_checked: bool = False) -> Documen
 
 
 def _yaml(text: str, *, syntax_checked: bool = False) -> Any:
-    if text.startswith("\ufeff") or _RISKY.search(text):
+    if text.startswith("\ufeff") or _RISKY.search(text) or _LONG_NUMBER.search(text):
         raise _Unsure
     if any(mark.start() > 0 for mark in _DOC_MARK.finditer(text)):
         raise _Unsure

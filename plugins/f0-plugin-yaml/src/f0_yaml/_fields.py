@@ -52,8 +52,10 @@ def describe(value: Any) -> str:  # noqa: PLR0911 - one return per kind of value
     if isinstance(value, str):
         return repr(value if len(value) <= 40 else value[:37] + "...")  # noqa: PLR2004
     if isinstance(value, int) and abs(value) >= 10**20:
-        digits = len(str(abs(value)))
-        return f"{str(value)[:8]}... (a whole number of {digits} digits)"
+        # Not str(value): past 4300 digits Python refuses to write it.
+        digits = math.floor(abs(value).bit_length() * math.log10(2)) + 1
+        sign = "-" if value < 0 else ""
+        return f"{sign}a whole number of about {digits:,} digits"
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, dict):
