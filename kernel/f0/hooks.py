@@ -111,6 +111,9 @@ class Hooks:
     def load_recipe(self, path: Path | str, *, positions: bool = False) -> Recipe:
         """Read and parse the recipe at *path* (a ``UsageError`` if it is not a readable file).
 
+        A file over ``F0_MAX_RECIPE_BYTES`` (:class:`f0.Limits`) is refused
+        before it is read, whatever plugin would parse it.
+
         With *positions* False the loader may skip source positions (see
         ``f0_load_recipe``); :func:`f0.validate.load_and_validate` loads
         again with positions when there is a problem to report.
