@@ -6,7 +6,9 @@ goal: any input refused in under 2 s and under 200 MB, whatever the loader.
 
 Each case writes a recipe, runs the installed ``f0 validate`` on it in a
 subprocess and reports wall-clock time and the child's peak RSS (from
-``wait4``), and the first line it printed:
+``wait4``), and the first line it printed; ``load s`` is the time of
+``Hooks.load_recipe`` alone in a fresh process (no interpreter or plugin
+start-up, which dominate on a busy machine):
 
 * ``plain N MB``: N MB of ordinary steps (the fast yaml-rs reader's input).
   8 MB is under the 10 MiB byte limit, so it is refused by the node count;
@@ -98,6 +100,32 @@ def measure(path: Path) -> dict[str, object]:
     }
 
 
+_IN_PROCESS = """
+import sys, time
+from f0.hooks import Hooks
+from f0.manager import PluginSelection, make_plugin_manager
+from f0.errors import F0Error
+hooks = Hooks(make_plugin_manager(PluginSelection(autoload=False, load=("yaml",))))
+start = time.perf_counter()
+try:
+    hooks.load_recipe(sys.argv[1])
+except F0Error:
+    pass
+print(time.perf_counter() - start)
+"""
+
+
+def load_seconds(path: Path) -> float:
+    """Seconds ``Hooks.load_recipe`` takes to refuse (or read) *path*, start-up excluded."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IN_PROCESS, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return round(float(done.stdout.split()[-1]), 3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="8,42,50", help="plain recipe sizes in MB")
@@ -118,18 +146,20 @@ def main() -> None:
             path = root / name
             path.write_text(text, encoding="utf-8")
             del text
-            rows.append(measure(path))
+            rows.append({**measure(path), "load_s": load_seconds(path)})
             path.unlink()
     if args.json:
         print(json.dumps({"goal": {"seconds": GOAL_S, "rss_mb": GOAL_MB}, "rows": rows}))
         return
     floor = float(rows[0]["seconds"])  # type: ignore[arg-type]
-    print(f"{'file':<22} {'MB':>6} {'s':>7} {'-floor':>7} {'RSS MB':>7} exit  first line")
+    print(
+        f"{'file':<22} {'MB':>6} {'s':>7} {'-floor':>7} {'load s':>7} {'RSS MB':>7} exit  first line"
+    )
     for row in rows:
         ok = row["seconds"] < GOAL_S and row["rss_mb"] < GOAL_MB  # type: ignore[operator]
         print(
             f"{row['file']:<22} {row['bytes'] / 1e6:>6.1f} {row['seconds']:>7.2f} "  # type: ignore[operator]
-            f"{float(row['seconds']) - floor:>7.2f} "  # type: ignore[arg-type]
+            f"{float(row['seconds']) - floor:>7.2f} {row['load_s']:>7.3f} "  # type: ignore[arg-type]
             f"{row['rss_mb']:>7.1f} {row['exit']:>4}  {'' if ok else '(over goal) '}{row['message']}"
         )
 
