@@ -237,3 +237,11 @@ def test_a_number_too_long_for_python_is_an_error_not_a_crash(cli_pm, tmp_path, 
     result = invoke_cli(cli_pm, "validate", str(path))
     assert result.exit_code == 2
     assert "cannot read a value (ValueError: Exceeds the limit (4300 digits)" in result.stdout
+
+
+def test_step_type_options_the_store_cannot_encode_are_invalid(load_text):
+    errors = _errors(load_text(STEP + "    headers: {? [1, 2] : x}\n"))
+    assert errors == [
+        "step 's': headers has a mapping or a list (a YAML complex key) as a key; keys must be "
+        "text, numbers, true/false or null: runs are recorded as JSON"
+    ]

@@ -44,7 +44,7 @@ _SCALAR_KEYS = (str, int, float, bool, type(None))
 
 
 def unencodable_key(value: Any, at: str = "args") -> str | None:
-    """Why *value* (a step's ``args``) cannot be recorded, or None when it can.
+    """Why *value* (a step's ``args`` or an option, named *at*) cannot be recorded, or None.
 
     Runs are recorded and fingerprinted as JSON with sorted keys: a mapping
     or a list used as a key (``{? {a: 1} : 2}``), or one mapping mixing keys
@@ -57,12 +57,12 @@ def unencodable_key(value: Any, at: str = "args") -> str | None:
             for key in item:
                 if not isinstance(key, _SCALAR_KEYS):
                     kind = (
-                        "a mapping or a list"
+                        "a mapping or a list (a YAML complex key)"
                         if isinstance(key, tuple | list | frozenset | set)
-                        else (f"a {type(key).__name__}")
+                        else f"a {type(key).__name__}"
                     )
                     return (
-                        f"{where} has {kind} as a key (a YAML complex key); keys must be "
+                        f"{where} has {kind} as a key; keys must be "
                         "text, numbers, true/false or null: runs are recorded as JSON"
                     )
             try:

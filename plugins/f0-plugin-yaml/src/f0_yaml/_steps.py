@@ -176,6 +176,11 @@ def _options_and_positions(f: Fields) -> tuple[dict[str, Any], dict[str, SourceP
             key_pos[key] = f.pos(key)
         else:
             key_pos[key] = f.key_pos(key)
+            # Options are part of the step's fingerprint, recorded as JSON like args.
+            problem = unencodable_key(value, key)
+            if problem is not None:
+                f.error(key, problem, code="E004")
+                continue
             options[key] = value
     if "retries" in key_pos and "retry_count" not in key_pos:
         # The kernel and step runners only know the canonical name.
