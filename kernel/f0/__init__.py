@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from f0.hooks import DEFAULT_STORE_URL, Hooks
+    from f0.limits import Limits
     from f0.model import (
         Delta,
         Problem,
@@ -103,6 +104,7 @@ _EXPORTS: dict[str, str] = {
     "Fingerprint": "f0.decisions",
     "MISSING_DIGEST": "f0.context",
     "IOScriptlet": "f0.scriptlet",
+    "Limits": "f0.limits",
     "MissingProviderError": "f0.errors",
     "Plan": "f0.plan",
     "PluginError": "f0.errors",
@@ -198,6 +200,7 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "IOScriptlet",
+    "Limits",
     "MissingProviderError",
     "Plan",
     "PluginError",

@@ -7,6 +7,7 @@ naming the plugin to install.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,6 +93,36 @@ def _scheme(url: str) -> str:
     return url.split("://", 1)[0] if "://" in url else url
 
 
+def _check_recipe_file(path: Path) -> None:
+    """A UsageError unless *path* is a file small enough to read (``F0_MAX_RECIPE_BYTES``).
+
+    The size is checked before anything is read, so a huge file is refused
+    at once, whatever plugin would parse it.
+    """
+    from f0.limits import Limits
+
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        msg = "recipe file does not exist"
+        raise UsageError(msg, where=str(path)) from None
+    except OSError as exc:  # ENAMETOOLONG, ELOOP, EACCES...
+        msg = f"cannot read recipe: {exc.strerror or exc}"
+        raise UsageError(msg, where=_short(path)) from None
+    if not stat.S_ISREG(st.st_mode):
+        msg = "recipe path is not a file"
+        raise UsageError(msg, where=str(path))
+    limits = Limits.from_env()
+    if st.st_size > limits.max_bytes:
+        raise RecipeError(limits.too_many_bytes(st.st_size), where=str(path))
+
+
+def _short(path: Path) -> str:
+    # A path too long for the system is also too long to print whole.
+    text = str(path)
+    return text if len(text) <= 200 else f"{text[:100]}...{text[-60:]}"  # noqa: PLR2004
+
+
 class Hooks:
     """One typed method per hook call."""
 
@@ -103,17 +134,15 @@ class Hooks:
     def load_recipe(self, path: Path | str, *, positions: bool = False) -> Recipe:
         """Read and parse the recipe at *path* (a ``UsageError`` if it is not a readable file).
 
+        A file over ``F0_MAX_RECIPE_BYTES`` (:class:`f0.Limits`) is refused
+        before it is read, whatever plugin would parse it.
+
         With *positions* False the loader may skip source positions (see
         ``f0_load_recipe``); :func:`f0.validate.load_and_validate` loads
         again with positions when there is a problem to report.
         """
         path = Path(path)
-        if not path.exists():
-            msg = "recipe file does not exist"
-            raise UsageError(msg, where=str(path))
-        if not path.is_file():
-            msg = "recipe path is not a file"
-            raise UsageError(msg, where=str(path))
+        _check_recipe_file(path)
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:

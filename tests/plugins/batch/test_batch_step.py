@@ -181,6 +181,7 @@ def test_validation_reports_positions(batch_hooks, tmp_path):
               - {name: d, idx: 4, type: batch, module: work, function: f}
               - {name: e, idx: 5, type: batch, module: work, function: f, items: 3, partition_size: 0, pool: gpu, aggregate: avg}
               - {name: f, idx: 6, type: batch, module: work, function: f, items_file: ../x.json, resume: maybe, args: [1]}
+              - {name: g, idx: 7, type: batch, module: work, function: f, items: [1], workers: 100000000000000000000}
             """,
         },
     )
@@ -201,3 +202,4 @@ def test_validation_reports_positions(batch_hooks, tmp_path):
     assert "step 'f': 'items_file': '..' is not allowed in paths" in text
     assert "step 'f': 'resume' must be true or false" in text
     assert "step 'f': 'args' of a batch step must be a mapping" in text
+    assert "step 'g': 'workers' must be an integer >= 1 and at most 1,000,000,000" in text

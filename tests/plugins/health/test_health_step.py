@@ -112,6 +112,8 @@ BAD = {
     "custom_missing": ("custom: ['checks:nope']", "module 'checks' has no function 'nope'"),
     "custom_module": ("custom: ['nomod_f0:x']", "cannot import 'nomod_f0'"),
     "sample": ("sample_duration: -1", "'sample_duration' must be a number of seconds >= 0"),
+    # issue 19: validated, then the sampling sleep overflowed
+    "sample_huge": ("sample_duration: 1.0e300", "and at most 1,000,000,000, not a huge number"),
 }
 
 

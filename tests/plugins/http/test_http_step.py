@@ -155,6 +155,23 @@ BAD = {
         "unknown key 'threshold'",
     ),
     "status": ("url: 'http://h/x'\n    expect_status: [200, 999]", "'expect_status' must be"),
+    # issue 19: numbers that validated, then overflowed the client's clock or retried forever
+    "huge_timeout": (
+        "url: 'http://h/x'\n    request_timeout: 1.0e300",
+        "'request_timeout' must be at most 1,000,000,000, not 1e+300",
+    ),
+    "huge_attempts": (
+        "url: 'http://h/x'\n    max_attempts: " + "1" + "0" * 400,
+        "'max_attempts' must be at most 1,000,000,000, not a whole number of 1329 bits",
+    ),
+    "huge_factor": (
+        "url: 'http://h/x'\n    backoff_factor: 1.0e300",
+        "'backoff_factor' must be at most 1,000, not 1e+300",
+    ),
+    "huge_breaker": (
+        "url: 'http://h/x'\n    circuit_breaker: {timeout_seconds: 1.0e300}",
+        "'circuit_breaker.timeout_seconds' must be at most 1,000,000,000",
+    ),
     "json_and_data": ("url: 'http://h/x'\n    json: {a: 1}\n    data: x", "give 'json' or 'data'"),
 }
 

@@ -151,3 +151,11 @@ def test_cancel_interrupts_the_wait_between_attempts(run):
     assert time.monotonic() - started < 10
     assert result.status is RunStatus.CANCELLED
     assert result.steps["flaky"].status is StepStatus.CANCELLED
+
+
+def test_a_deadline_past_what_threads_can_wait_does_not_overflow():
+    # Issue 19: a Step built in code (not validated) with timeout=1e300 made
+    # Event.wait raise OverflowError; the deadline is clamped to TIMEOUT_MAX.
+    from f0_local._threads import call_with_deadline
+
+    assert call_with_deadline(lambda: 42, 1e300, "huge") == (True, 42)

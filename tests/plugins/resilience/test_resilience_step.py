@@ -162,6 +162,15 @@ BAD = {
         "rate_limit: {requests_per_second: -1}",
         "'rate_limit.requests_per_second' must be a number > 0",
     ),
+    # issue 19: validated, then "OverflowError: int too large to convert to float" in the run
+    "rl_huge": (
+        "rate_limit: {requests_per_second: 1.0e300}",
+        "'rate_limit.requests_per_second' must be a number > 0 and at most 1,000,000,000",
+    ),
+    "bh_huge": (
+        "bulkhead: {max_capacity: " + "1" + "0" * 40 + "}",
+        "'bulkhead.max_capacity' must be an integer >= 1 and at most 1,000,000,000",
+    ),
     "fb_set": ("fallback: {value: 1}", "'fallback' needs 'set'"),
     "bh_order": (
         "bulkhead: {failure_threshold: 5, isolation_threshold: 2}",

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from f0 import Problem, StepOutcome
+from f0 import Limits, Problem, StepOutcome
 
 if TYPE_CHECKING:
     from f0 import Recipe, Step, StepContext, StepEnv
@@ -85,8 +85,16 @@ class BatchStepRunner:
         for key in (*_POSITIVE, "allow_failures"):
             value = opts.get(key, DEFAULTS[key])
             low = 0 if key == "allow_failures" else 1
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                bad(key, f"'{key}' must be an integer >= {low}", "E631")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not low <= value <= Limits.MAX_COUNT  # bounded: what validates must run
+            ):
+                bad(
+                    key,
+                    f"'{key}' must be an integer >= {low} and at most {Limits.MAX_COUNT:,}",
+                    "E631",
+                )
         if opts.get("pool", "thread") not in {"thread", "process"}:
             bad("pool", f"'pool' must be thread or process, not {opts['pool']!r}", "E631")
         if opts.get("aggregate", "concat") not in AGGREGATES:

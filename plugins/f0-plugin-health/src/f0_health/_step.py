@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from f0 import Problem, StepOutcome
+from f0 import Limits, Problem, StepOutcome
 
 if TYPE_CHECKING:
     from f0 import Recipe, Step, StepContext, StepEnv
@@ -86,10 +86,13 @@ class HealthStepRunner:
                 f"'fail_on' must be one of {', '.join(FAIL_ON)}, not {opts.get('fail_on')!r}",
             )
         sample = opts.get("sample_duration", 1.0)
-        if not _number(sample) or sample < 0:
+        if not _number(sample) or not 0 <= sample <= Limits.MAX_SECONDS:
+            # Bounded: 1e300 s validated, then overflowed the sampling sleep (issue 19).
+            shown = repr(sample) if not _number(sample) or sample < 1e20 else "a huge number"  # noqa: PLR2004
             bad(
                 "sample_duration",
-                f"'sample_duration' must be a number of seconds >= 0, not {sample!r}",
+                f"'sample_duration' must be a number of seconds >= 0 and at most "
+                f"{Limits.MAX_SECONDS:,.0f}, not {shown}",
             )
         self._check_thresholds(opts.get("thresholds"), bad)
         if _str_list(opts.get("custom")):

@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from f0 import Limits
+
 from f0_http._auth import check_auth_config
 
 __all__ = ["METHODS", "RESPONSE_MODES", "check_options", "url_problem"]
@@ -32,14 +34,24 @@ def url_problem(url: str, *, absolute: bool) -> str | None:
     return None
 
 
-def _number(opts: Mapping[str, Any], key: str, bad: Bad, *, low: float, strict: bool) -> None:
+def _number(
+    opts: Mapping[str, Any],
+    key: str,
+    bad: Bad,
+    *,
+    low: float,
+    strict: bool,
+    high: float = Limits.MAX_SECONDS,
+) -> None:
     value = opts.get(key)
     if value is None:
         return
     is_num = isinstance(value, int | float) and not isinstance(value, bool)
     if not is_num or value < low or (strict and value == low):
         sign = ">" if strict else ">="
-        bad(key, f"{key!r} must be a number {sign} {low:g}, not {value!r}")
+        bad(key, f"{key!r} must be a number {sign} {low:g}, not {_show(value)}")
+    elif value > high:  # what validates must run: 1e300 s overflows every clock (issue 19)
+        bad(key, f"{key!r} must be at most {high:,.0f}, not {_show(value)}")
 
 
 def _integer(opts: Mapping[str, Any], key: str, bad: Bad, *, low: int) -> None:
@@ -47,7 +59,16 @@ def _integer(opts: Mapping[str, Any], key: str, bad: Bad, *, low: int) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        bad(key, f"{key!r} must be an integer >= {low}, not {value!r}")
+        bad(key, f"{key!r} must be an integer >= {low}, not {_show(value)}")
+    elif value > Limits.MAX_COUNT:
+        bad(key, f"{key!r} must be at most {Limits.MAX_COUNT:,}, not {_show(value)}")
+
+
+def _show(value: Any) -> str:
+    # repr of a 5000-digit int raises; a 400-digit one is unreadable.
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"a whole number of {abs(value).bit_length()} bits"
+    return repr(value)
 
 
 def _sub_mapping(opts: Mapping[str, Any], key: str, fields: Mapping[str, str], bad: Bad) -> None:
@@ -110,7 +131,7 @@ def check_options(opts: Mapping[str, Any], bad: Bad) -> None:
     _number(opts, "request_timeout", bad, low=0, strict=True)
     _integer(opts, "max_attempts", bad, low=1)
     _number(opts, "backoff_delay", bad, low=0, strict=False)
-    _number(opts, "backoff_factor", bad, low=1, strict=False)
+    _number(opts, "backoff_factor", bad, low=1, strict=False, high=Limits.MAX_FACTOR)
     _sub_mapping(
         opts,
         "rate_limit",

@@ -100,7 +100,9 @@ def call_with_deadline(fn: Callable[[], T], timeout: float, name: str) -> tuple[
 
     thread = threading.Thread(target=target, name=name, daemon=True)
     thread.start()
-    if not done.wait(timeout):
+    # Validation bounds recipe timeouts far below TIMEOUT_MAX; a Step built
+    # in code is not validated, and Event.wait overflows past it.
+    if not done.wait(min(timeout, threading.TIMEOUT_MAX)):
         return False, None
     if box.error is not None:
         raise box.error

@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from f0 import F0Error, Problem, Severity, StepOutcome
+from f0 import F0Error, Limits, Problem, Severity, StepOutcome
 
 if TYPE_CHECKING:
     from f0 import Recipe, Step, StepContext, StepEnv
@@ -79,9 +79,16 @@ class ParamsStepRunner:
             bad("by", "'by' must be an integer", "E054")
         timeout = opts.get("lock_timeout")
         if timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 <= timeout <= Limits.MAX_SECONDS  # bounded: what validates must run
         ):
-            bad("lock_timeout", "'lock_timeout' must be a number of seconds >= 0", "E055")
+            bad(
+                "lock_timeout",
+                f"'lock_timeout' must be a number of seconds >= 0 "
+                f"and at most {Limits.MAX_SECONDS:,.0f}",
+                "E055",
+            )
         if step.args:
             problems.append(
                 Problem(

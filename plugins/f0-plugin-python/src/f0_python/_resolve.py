@@ -26,7 +26,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from f0 import BaseScriptlet
+from f0 import BaseScriptlet, Limits
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -43,6 +43,8 @@ _LOCK = threading.RLock()
 _CACHE: dict[tuple[str, str, str], Target] = {}
 #: Modules this resolver imported from a recipe folder: name -> that folder.
 _LOCAL: dict[str, str] = {}
+#: Imports abandoned at F0_IMPORT_TIMEOUT: module name -> the thread still in it.
+_STUCK: dict[str, threading.Thread] = {}
 
 
 class ResolveError(Exception):
@@ -125,10 +127,10 @@ def _import(folder: str, module: str, *, reload: bool) -> ModuleType:
     before = set(sys.modules)
     try:
         if spec is None:
-            return importlib.import_module(module)
+            return _import_limited(module)
         sys.path.insert(0, folder)
         try:
-            return importlib.import_module(module)
+            return _import_limited(module)
         finally:
             _remove_path(folder)
     except ModuleNotFoundError as exc:
@@ -139,11 +141,58 @@ def _import(folder: str, module: str, *, reload: bool) -> ModuleType:
             )
             raise ResolveError(msg, key="module", code="E031") from None
         raise ResolveError(_import_failed(module, exc), key="module", code="E031") from None
+    except ResolveError:
+        raise
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - any error of user code
         # The user's module raised (or called sys.exit) at import time.
         raise ResolveError(_import_failed(module, exc), key="module", code="E031") from None
     finally:
         _record_local(folder, set(sys.modules) - before | {top})
+
+
+def _import_limited(module: str) -> ModuleType:
+    """``importlib.import_module(module)``, given at most ``F0_IMPORT_TIMEOUT`` seconds.
+
+    The import runs in a daemon thread: a module that blocks at import time
+    (waiting on a socket, an endless loop) is reported by name instead of
+    hanging ``f0 validate``, and is abandoned (a daemon never keeps the
+    process alive). What the module raises, even ``KeyboardInterrupt`` or
+    ``SystemExit``, is reported as its import failure, never taken for the
+    user pressing Ctrl-C.
+    """
+    timeout = Limits.from_env().import_timeout
+    stuck = _STUCK.get(module)
+    if stuck is not None and stuck.is_alive():
+        # Its import lock is still held: a second try would only wait as long again.
+        raise ResolveError(_too_slow(module, timeout), key="module", code="E034")
+    box: list[tuple[bool, Any]] = []
+
+    def target() -> None:
+        try:
+            box.append((True, importlib.import_module(module)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            box.append((False, exc))
+
+    thread = threading.Thread(target=target, name=f"f0-import-{module}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not box:
+        _STUCK[module] = thread
+        raise ResolveError(_too_slow(module, timeout), key="module", code="E034")
+    ok, value = box[0]
+    if ok:
+        return value  # type: ignore[no-any-return]
+    if not isinstance(value, Exception):  # KeyboardInterrupt, SystemExit... raised by the module
+        raise ResolveError(_import_failed(module, value), key="module", code="E031") from None
+    raise value
+
+
+def _too_slow(module: str, timeout: float) -> str:
+    return (
+        f"importing module {module!r} did not finish within {timeout:g} s "
+        "(F0_IMPORT_TIMEOUT): does it wait for something at import time? "
+        "If it is only slow, set F0_IMPORT_TIMEOUT higher"
+    )
 
 
 def _remove_path(folder: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from f0 import Limits
+
 __all__ = ["STEP_KEYS", "check_step_keys"]
 
 #: field -> (kind, default); kinds: count (int >= 1), positive (> 0), nonneg (>= 0), name.
@@ -35,13 +37,18 @@ Bad = Callable[[str, str], None]
 
 
 def _kind_ok(kind: str, value: Any) -> bool:
+    # Upper bounds too: what validates must run (1e300 s overflowed the step, issue 19).
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if kind == "count":
-        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        return (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and 1 <= value <= Limits.MAX_COUNT
+        )
     if kind == "positive":
-        return number and value > 0
+        return number and 0 < value <= Limits.MAX_SECONDS
     if kind == "nonneg":
-        return number and value >= 0
+        return number and 0 <= value <= Limits.MAX_SECONDS
     if kind == "mapping":
         return (
             isinstance(value, Mapping)
@@ -52,9 +59,9 @@ def _kind_ok(kind: str, value: Any) -> bool:
 
 
 _WORDS = {
-    "count": "an integer >= 1",
-    "positive": "a number > 0",
-    "nonneg": "a number >= 0",
+    "count": f"an integer >= 1 and at most {Limits.MAX_COUNT:,}",
+    "positive": f"a number > 0 and at most {Limits.MAX_SECONDS:,.0f}",
+    "nonneg": f"a number >= 0 and at most {Limits.MAX_SECONDS:,.0f}",
     "name": "a non-empty string",
     "mapping": "a non-empty mapping of context key -> value",
 }

@@ -38,6 +38,10 @@ _RISKY = re.compile(r"(?:^|[\s\[\{,:?-])[!&*][^\s,\]\}]|<<", re.MULTILINE)
 #: A document marker or a directive: fine only as the very first line.
 _DOC_MARK = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
 
+#: A number too long for Python to read or write in decimal (its limit is
+#: 4300 digits): the positioned reader reports it.
+_LONG_NUMBER = re.compile(r"\d{4000}")
+
 #: An escape that may encode a UTF-16 surrogate (``"\ud83d\ude00"``).
 _ESCAPE = re.compile(r"\\[uU]")
 
@@ -46,14 +50,15 @@ class _Unsure(Exception):  # noqa: N818 - a signal, not an error anyone sees
     """The fast parser's reading may differ from ruamel.yaml's."""
 
 
-def read_fast(path: Path, text: str) -> Document | None:
+def read_fast(path: Path, text: str, *, syntax_checked: bool = False) -> Document | None:
     """*text* (the content of *path*) as a :class:`Document` without positions.
 
     None when this file must be read by the positioned reader instead.
+    *syntax_checked*: libyaml has parsed *text* already (the node count).
     """
     is_json = path.suffix.lower() == ".json"
     try:
-        data = _json(text) if is_json else _yaml(text)
+        data = _json(text) if is_json else _yaml(text, syntax_checked=syntax_checked)
     except Exception:  # noqa: BLE001 - any failure: the positioned reader says what is wrong
         return None
     if _ESCAPE.search(text):
@@ -68,12 +73,13 @@ def read_fast(path: Path, text: str) -> Document | None:
     )
 
 
-def _yaml(text: str) -> Any:
-    if text.startswith("\ufeff") or _RISKY.search(text):
+def _yaml(text: str, *, syntax_checked: bool = False) -> Any:
+    if text.startswith("\ufeff") or _RISKY.search(text) or _LONG_NUMBER.search(text):
         raise _Unsure
     if any(mark.start() > 0 for mark in _DOC_MARK.finditer(text)):
         raise _Unsure
-    _check_syntax(text)
+    if not syntax_checked:
+        _check_syntax(text)
     import yaml_rs
 
     return yaml_rs.loads(text)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from f0 import Problem, Severity, SourcePos
 
+from f0_yaml._bounds import COUNT, SECONDS, Bound
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -49,6 +51,11 @@ def describe(value: Any) -> str:  # noqa: PLR0911 - one return per kind of value
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value if len(value) <= 40 else value[:37] + "...")  # noqa: PLR2004
+    if isinstance(value, int) and abs(value) >= 10**20:
+        # Not str(value): past 4300 digits Python refuses to write it.
+        digits = math.floor(abs(value).bit_length() * math.log10(2)) + 1
+        sign = "-" if value < 0 else ""
+        return f"{sign}a whole number of about {digits:,} digits"
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, dict):
@@ -64,8 +71,12 @@ def is_int(value: Any) -> bool:
 
 
 def is_number(value: Any) -> bool:
-    """True for finite ints and floats (not bools, not NaN/inf)."""
-    return (is_int(value) or isinstance(value, float)) and math.isfinite(value)
+    """True for ints and finite floats (not bools, not NaN/inf).
+
+    (An int is always finite; ``math.isfinite`` would overflow on one too
+    large for a float.)
+    """
+    return is_int(value) or (isinstance(value, float) and math.isfinite(value))
 
 
 class Fields:
@@ -164,25 +175,39 @@ class Fields:
             return None
         return value
 
-    def integer(self, key: str, expected: str, *, minimum: int | None = None) -> int | None:
-        """An int (not a bool), at least *minimum*."""
+    def integer(
+        self, key: str, expected: str, *, minimum: int | None = None, bound: Bound = COUNT
+    ) -> int | None:
+        """An int (not a bool), at least *minimum*, within *bound* in absolute value."""
         value = self.data.get(key)
         if value is None:
             return None
         if not is_int(value) or (minimum is not None and value < minimum):
             self.bad(key, expected, value)
             return None
+        if abs(value) > bound.maximum:
+            self.bad(key, bound.text, value)
+            return None
         return int(value)
 
     def number(
-        self, key: str, expected: str, *, minimum: float = 0.0, exclusive: bool = False
+        self,
+        key: str,
+        expected: str,
+        *,
+        minimum: float = 0.0,
+        exclusive: bool = False,
+        bound: Bound = SECONDS,
     ) -> float | None:
-        """A finite number >= *minimum* (> with *exclusive*), as a float."""
+        """A finite number >= *minimum* (> with *exclusive*), at most *bound*, as a float."""
         value = self.data.get(key)
         if value is None:
             return None
         if not is_number(value) or value < minimum or (exclusive and value == minimum):
             self.bad(key, expected, value)
+            return None
+        if value > bound.maximum:
+            self.bad(key, bound.text, value)
             return None
         return float(value)
 

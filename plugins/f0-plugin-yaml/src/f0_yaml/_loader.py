@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from f0 import Problem, Recipe, RecipeError
+from f0 import Limits, Problem, Recipe, RecipeError
 
 from f0_yaml._document import Document
 from f0_yaml._fast import read_fast
 from f0_yaml._fields import Fields, Report, describe, is_number
 from f0_yaml._format import TOP_LEVEL_FIELDS
+from f0_yaml._limits import count_values, precount
 from f0_yaml._retry import read_defaults
 from f0_yaml._steps import read_steps
 from f0_yaml._unknown import report_unknown_keys
@@ -38,11 +39,19 @@ def load_recipe(path: Path, text: str, *, positions: bool = True) -> Recipe:
     a file with any problem is read again with positions.
     """
     path = Path(path)
-    doc = None if positions else read_fast(path, text)
+    limits = Limits.from_env()
+    # Too many nodes is refused here, by libyaml in C, before any reader
+    # builds a value (None: libyaml cannot read it; the readers will say why).
+    events = precount(text, limits, str(path))
+    doc = None
+    if not positions and (events is not None or path.suffix.lower() == ".json"):
+        doc = read_fast(path, text, syntax_checked=events is not None)
+        if doc is not None and events is None:
+            count_values(doc.data, limits, str(path))
     if doc is None:
         from f0_yaml._positions import read_document  # ruamel.yaml loads only here
 
-        doc = read_document(path, text)
+        doc = read_document(path, text, limits)
     try:
         recipe = _recipe(doc, path)
     except RecipeError:

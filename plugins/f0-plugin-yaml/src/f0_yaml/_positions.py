@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
-from f0 import Problem, RecipeError, Severity, SourcePos
+from f0 import Limits, Problem, RecipeError, Severity, SourcePos
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -24,14 +24,16 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from f0_yaml._document import At, Document, Spot, plain_text
+from f0_yaml._limits import LimitedComposer
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = ["MAX_VALUES", "read_document"]
 
-#: Values visited before we give up: stops "billion laughs" alias bombs.
-MAX_VALUES = 1_000_000
+#: Values visited before we give up (the default of ``F0_MAX_RECIPE_NODES``):
+#: stops "billion laughs" alias bombs.
+MAX_VALUES = Limits.DEFAULT_MAX_NODES
 #: Positions are kept this deep (``steps[i].success_criteria.context_keys[j]``);
 #: deeper values are step arguments nobody reports on.
 _SPOT_DEPTH = 5
@@ -39,23 +41,29 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MARK_TEXT = re.compile(r"line (\d+), column (\d+)")
 
 
-def read_document(path: Path, text: str) -> Document:
+def read_document(path: Path, text: str, limits: Limits | None = None) -> Document:
     """Parse *text* (the content of *path*) into a :class:`Document`.
 
     Raises :class:`f0.RecipeError` with a position when the text cannot be
-    parsed at all. Duplicate keys and YAML warnings become problems.
+    parsed at all, or is over *limits* (``Limits.from_env()`` by default).
+    Duplicate keys and YAML warnings become problems.
     """
     kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     where = str(path)
+    limits = limits or Limits.from_env()
     problems: list[Problem] = []
     try:
         try:
-            data = _load(text, where, problems, allow_duplicates=False)
+            data = _load(text, where, problems, limits, allow_duplicates=False)
         except DuplicateKeyError as exc:
             # Report every duplicate, not just the first, then read the file
             # again allowing them so all other problems are found too.
-            problems.extend(_duplicate_problems(text, where) or [_duplicate_problem(exc, where)])
-            data = _load(text, where, problems, allow_duplicates=True)
+            problems.extend(
+                _duplicate_problems(text, where, limits) or [_duplicate_problem(exc, where)]
+            )
+            data = _load(text, where, problems, limits, allow_duplicates=True)
+    except RecipeError:
+        raise  # over a limit, or a recursive alias: already said well
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = _one_line(exc.problem or exc.context or "cannot parse")
@@ -79,14 +87,26 @@ def read_document(path: Path, text: str) -> Document:
         path=where, kind=kind, data=None, spots={(): Spot(None, root)}, problems=problems
     )
     try:
-        doc.data = _Walker(doc).walk(data, ())
+        doc.data = _Walker(doc, limits.max_nodes).walk(data, ())
     except RecursionError as exc:
         raise RecipeError(_invalid(kind, "nesting too deep"), where=where) from exc
     return doc
 
 
-def _load(text: str, where: str, problems: list[Problem], *, allow_duplicates: bool) -> Any:
+def _yaml(where: str, limits: Limits) -> YAML:
+    """A round-trip YAML reader whose composer enforces *limits*."""
     yaml = YAML(typ="rt")
+    yaml.Composer = LimitedComposer
+    composer = yaml.composer  # made on first use: set this load's limits on it
+    composer.limits = limits
+    composer.where = where
+    return yaml
+
+
+def _load(
+    text: str, where: str, problems: list[Problem], limits: Limits, *, allow_duplicates: bool
+) -> Any:
+    yaml = _yaml(where, limits)
     yaml.allow_duplicate_keys = allow_duplicates
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -106,13 +126,13 @@ def _load(text: str, where: str, problems: list[Problem], *, allow_duplicates: b
     return data
 
 
-def _duplicate_problems(text: str, where: str) -> list[Problem]:
+def _duplicate_problems(text: str, where: str, limits: Limits) -> list[Problem]:
     """One problem per repeated key, found on the node graph (aliases visited once)."""
     problems: list[Problem] = []
     seen: set[int] = set()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # _load reports them
-        root = YAML(typ="rt").compose(text)
+        root = _yaml(where, limits).compose(text)
     pending: list[Node] = [root]
     while pending:
         node = pending.pop()
@@ -155,15 +175,21 @@ def _duplicate_problem(exc: DuplicateKeyError, where: str) -> Problem:
 class _Walker:
     """Converts ruamel's result to plain values, recording positions on the way."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, max_values: int = MAX_VALUES) -> None:
         self.doc = doc
+        self.max_values = max_values
         self.count = 0
         self.active: set[int] = set()
 
     def walk(self, value: Any, at: At) -> Any:
         self.count += 1
-        if self.count > MAX_VALUES:
-            msg = f"recipe is too large: more than {MAX_VALUES:,} values once aliases are expanded"
+        if self.count > self.max_values:
+            # The composer measured the expanded graph already; this holds
+            # for values that reach us by other ways (merge keys...).
+            msg = (
+                f"recipe is too large: more than {self.max_values:,} values once aliases "
+                "are expanded (the F0_MAX_RECIPE_NODES limit; set it higher to read it)"
+            )
             raise RecipeError(msg, where=self.doc.path)
         if isinstance(value, Mapping | list | AbstractSet):
             if id(value) in self.active:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 from f0 import RetryPolicy
 
+from f0_yaml._bounds import RETRY_MAXIMA
 from f0_yaml._fields import is_int
 from f0_yaml._format import DEFAULTS_FIELDS
 from f0_yaml._unknown import report_unknown_keys
@@ -74,7 +75,7 @@ def read_retry(fields: Fields) -> dict[str, float]:
         return {}
     values: dict[str, float] = {}
     for key, (expected, minimum) in RETRY_KEYS.items():
-        value = retry.number(key, expected, minimum=minimum)
+        value = retry.number(key, expected, minimum=minimum, bound=RETRY_MAXIMA[key])
         if value is not None:
             values[key] = value
     for key in retry.data:

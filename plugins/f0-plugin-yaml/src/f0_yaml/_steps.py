@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from f0 import COMMON_STEP_KEYS, SourcePos, Step
 
+from f0_yaml._bounds import unencodable_key
 from f0_yaml._fields import Fields, describe
 from f0_yaml._format import CRITERIA_FIELDS
 from f0_yaml._retry import read_retries, read_retry
@@ -140,6 +141,10 @@ def _read_args(f: Fields) -> dict[str, Any] | list[Any]:
     if not isinstance(value, dict | list):
         f.bad("args", "a mapping (keyword arguments) or a list (positional arguments)", value)
         return {}
+    problem = unencodable_key(value)
+    if problem is not None:
+        f.error("args", problem, code="E004")
+        return {}
     return value
 
 
@@ -172,6 +177,11 @@ def _options_and_positions(f: Fields) -> tuple[dict[str, Any], dict[str, SourceP
             key_pos[key] = f.pos(key)
         else:
             key_pos[key] = f.key_pos(key)
+            # Options are part of the step's fingerprint, recorded as JSON like args.
+            problem = unencodable_key(value, key)
+            if problem is not None:
+                f.error(key, problem, code="E004")
+                continue
             options[key] = value
     if "retries" in key_pos and "retry_count" not in key_pos:
         # The kernel and step runners only know the canonical name.
