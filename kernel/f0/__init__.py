@@ -43,7 +43,8 @@ if TYPE_CHECKING:
         StepStatus,
     )
     from f0.plan import Plan, build_plan
-    from f0.protocols import BundleTarget, Scheduler, Session, StepEnv, StepRunner
+    from f0.log import get_logger
+    from f0.protocols import AttemptWrapper, BundleTarget, Scheduler, Session, StepEnv, StepRunner
     from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
     from f0.run_option import RunOption
     from f0.scriptlet import (
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     from f0.validate import COMMON_STEP_KEYS
 
 _EXPORTS: dict[str, str] = {
+    "AttemptWrapper": "f0.protocols",
     "BaseScriptlet": "f0.scriptlet",
     "BundleTarget": "f0.protocols",
     "COMMON_STEP_KEYS": "f0.validate",
@@ -112,6 +114,7 @@ _EXPORTS: dict[str, str] = {
     "UsageError": "f0.errors",
     "build_plan": "f0.plan",
     "command_group": "f0.cli",
+    "get_logger": "f0.log",
     "hooks_of": "f0.cli",
     "normalize_value": "f0.context",
     "register_scriptlet": "f0.scriptlet",
@@ -123,6 +126,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "COMMON_STEP_KEYS",
     "DEFAULT_STORE_URL",
+    "AttemptWrapper",
     "BaseScriptlet",
     "BundleTarget",
     "CacheEntry",
@@ -172,6 +176,7 @@ __all__ = [
     "__version__",
     "build_plan",
     "command_group",
+    "get_logger",
     "hookimpl",
     "hooks_of",
     "hookspec",
