@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"meta": meta, "rows": rows}))
         return 0
     print(f"f0-plugin-otel, us/step, best of {args.repeats} (Python {meta['python']})")
-    print(f"{'shape':<16} {'plain loop':>10} {'off':>8} {'on':>8} {'added':>8} {'off x':>6} {'on x':>6}")
+    print(
+        f"{'shape':<16} {'plain loop':>10} {'off':>8} {'on':>8} {'added':>8} {'off x':>6} {'on x':>6}"
+    )
     for r in rows:
         print(
             f"{r['shape']:<16} {r['plain_loop_us']:>10.2f} {r['off_us']:>8.1f} {r['on_us']:>8.1f} "

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from f0.hooks import DEFAULT_STORE_URL
+    from f0.log import get_logger
     from f0.model import (
         Delta,
         Problem,
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
         StepStatus,
     )
     from f0.plan import Plan, build_plan
-    from f0.log import get_logger
     from f0.protocols import AttemptWrapper, BundleTarget, Scheduler, Session, StepEnv, StepRunner
     from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
     from f0.run_option import RunOption

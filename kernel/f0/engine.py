@@ -138,8 +138,18 @@ def run_recipe(
     )
     with run_log_context(info.run_id, recipe.name, info.correlation_id):
         return _run(
-            hooks, recipe, info, full_plan, sched_name=scheduler, options=options, seed=seed,
-            context_url=context_url, store=store, resume=resume, force=force, use_cache=use_cache,
+            hooks,
+            recipe,
+            info,
+            full_plan,
+            sched_name=scheduler,
+            options=options,
+            seed=seed,
+            context_url=context_url,
+            store=store,
+            resume=resume,
+            force=force,
+            use_cache=use_cache,
         )
 
 
@@ -149,7 +159,7 @@ def _correlation(given: str | None) -> dict[str, str]:
     return {"correlation_id": found} if found else {}
 
 
-def _run(  # noqa: PLR0913 - run_recipe's arguments, passed on
+def _run(
     hooks: Hooks,
     recipe: Recipe,
     info: RunInfo,

@@ -15,7 +15,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-STEPS = '''
+STEPS = """
 import threading
 import time
 from pathlib import Path
@@ -50,7 +50,7 @@ def flaky(context, params):
 def boom(context, params):
     context.log.error("boom.about_to_fail")
     raise RuntimeError("boom")
-'''
+"""
 
 RECIPE = """
 metadata: {{name: timeline}}

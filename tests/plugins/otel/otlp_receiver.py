@@ -6,7 +6,7 @@ import gzip
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
@@ -63,23 +63,23 @@ class OTLPReceiver:
         for resource_spans in message.resource_spans:
             resource = _attributes(resource_spans.resource.attributes)
             for scope_spans in resource_spans.scope_spans:
-                for span in scope_spans.spans:
-                    found.append(
-                        {
-                            "name": span.name,
-                            "trace_id": span.trace_id.hex(),
-                            "span_id": span.span_id.hex(),
-                            "parent_span_id": span.parent_span_id.hex(),
-                            "start": span.start_time_unix_nano,
-                            "end": span.end_time_unix_nano,
-                            "status": span.status.code,
-                            "attributes": _attributes(span.attributes),
-                            "links": [link.span_id.hex() for link in span.links],
-                            "events": [e.name for e in span.events],
-                            "resource": resource,
-                            "scope": scope_spans.scope.name,
-                        }
-                    )
+                found.extend(
+                    {
+                        "name": span.name,
+                        "trace_id": span.trace_id.hex(),
+                        "span_id": span.span_id.hex(),
+                        "parent_span_id": span.parent_span_id.hex(),
+                        "start": span.start_time_unix_nano,
+                        "end": span.end_time_unix_nano,
+                        "status": span.status.code,
+                        "attributes": _attributes(span.attributes),
+                        "links": [link.span_id.hex() for link in span.links],
+                        "events": [e.name for e in span.events],
+                        "resource": resource,
+                        "scope": scope_spans.scope.name,
+                    }
+                    for span in scope_spans.spans
+                )
         with self._lock:
             self.requests += 1
             self.spans.extend(found)
@@ -87,7 +87,7 @@ class OTLPReceiver:
             ExportTraceServiceResponse().SerializeToString(), media_type="application/x-protobuf"
         )
 
-    def __enter__(self) -> OTLPReceiver:
+    def __enter__(self) -> Self:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:

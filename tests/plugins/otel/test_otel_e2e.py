@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from otlp_receiver import OTLPReceiver  # noqa: E402
+from otlp_receiver import OTLPReceiver
 
-from tests.e2e.conftest import run_f0  # noqa: E402
+from tests.e2e.conftest import run_f0
 
 pytestmark = pytest.mark.slow
 
 STATUS_OK, STATUS_ERROR = 1, 2
 
-STEPS = '''
+STEPS = """
 from pathlib import Path
 
 from opentelemetry import trace
@@ -41,7 +41,7 @@ def flaky(context, params):
 
 def boom(context, params):
     raise RuntimeError("boom")
-'''
+"""
 
 RECIPE = """
 metadata: {{name: otlp}}
@@ -116,7 +116,11 @@ def test_f0_run_sends_the_trace_over_otlp_http(otlp_recipe, tmp_path, pool):
 def test_file_exporter_writes_json_lines(otlp_recipe, tmp_path):
     target = tmp_path / "spans.jsonl"
     result = run_f0(
-        "run", str(otlp_recipe), "--otel-exporter", f"file:{target}", "--continue-on-error",
+        "run",
+        str(otlp_recipe),
+        "--otel-exporter",
+        f"file:{target}",
+        "--continue-on-error",
         cwd=tmp_path,
     )
     assert result.returncode == 1, result

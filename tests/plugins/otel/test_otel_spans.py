@@ -19,7 +19,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
-STEPS = '''
+STEPS = """
 import time
 from pathlib import Path
 
@@ -43,7 +43,7 @@ def flaky(context, params):
 
 def boom(context, params):
     raise RuntimeError("boom")
-'''
+"""
 
 RECIPE = """
 metadata: {{name: traced}}
@@ -84,7 +84,7 @@ def by_name(spans: list[ReadableSpan]) -> dict[str, list[ReadableSpan]]:
     for span in spans:
         found.setdefault(span.name, []).append(span)
     for group in found.values():
-        group.sort(key=lambda s: s.attributes["f0.attempt"] if "f0.attempt" in s.attributes else 0)
+        group.sort(key=lambda s: s.attributes.get("f0.attempt", 0))
     return found
 
 
@@ -101,7 +101,9 @@ def test_span_tree_of_a_run_with_branches_a_retry_and_a_failure(traced_run):
     assert sorted(named) == sorted(
         ["run traced", "step start", "step left", "step right", "step bad", "step join"]
     )  # after_bad was skipped: no attempt, no span
-    steps = {name.removeprefix("step "): group for name, group in named.items() if name != "run traced"}
+    steps = {
+        name.removeprefix("step "): group for name, group in named.items() if name != "run traced"
+    }
     for group in steps.values():
         for span in group:
             assert span.parent is not None

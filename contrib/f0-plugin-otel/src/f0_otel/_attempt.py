@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 import structlog
+from f0 import __version__ as f0_version
 from opentelemetry import trace
 from opentelemetry.trace import Link, SpanContext, Status, StatusCode, TraceFlags
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-
-from f0 import __version__ as f0_version
 
 from f0_otel._provider import _next_span_id, preset_span_id, provider_for
 
@@ -56,7 +55,10 @@ class AttemptSpan:
     attributes: Mapping[str, AttributeValue] = attrs.field(factory=dict)
 
     def wrap_attempt(
-        self, step: Step, env: StepEnv, attempt: Callable[[], StepOutcome]
+        self,
+        step: Step,
+        env: StepEnv,  # noqa: ARG002 - the ids it holds are already attributes
+        attempt: Callable[[], StepOutcome],
     ) -> StepOutcome:
         """Run *attempt* inside its span; record its outcome on the span."""
         provider, own_process = provider_for(self.token, self.config)

@@ -17,13 +17,12 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
+from f0 import __version__ as f0_version
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanLimits, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
-
-from f0 import __version__ as f0_version
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
@@ -106,7 +105,8 @@ def _resource() -> Resource:
 def adopt(provider: TracerProvider) -> None:
     """Give a provider made elsewhere the preset span ids (its own generator for the rest)."""
     if not isinstance(provider.id_generator, PresetIds):
-        provider.id_generator = PresetIds(provider.id_generator)
+        # The SDK annotates the attribute with its default class; any IdGenerator works.
+        provider.id_generator = PresetIds(provider.id_generator)  # type: ignore[assignment]
 
 
 def register(token: str, provider: TracerProvider) -> None:

@@ -88,7 +88,7 @@ class ExporterConfig:
             # One JSON object per line. Console: stderr, so `f0 run --json` keeps
             # stdout. File: appended, one write per span, so worker processes
             # can share it (O_APPEND).
-            out = sys.stderr if self.path is None else open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the exporter
+            out = sys.stderr if self.path is None else Path(self.path).open("a", encoding="utf-8")  # noqa: SIM115 - lives as long as the exporter
             return ConsoleSpanExporter(out=out, formatter=_json_line)
         return None
 
@@ -102,4 +102,4 @@ def _http_traces_url(endpoint: str | None) -> str | None:
 
 
 def _json_line(span: ReadableSpan) -> str:
-    return span.to_json(indent=None) + "\n"
+    return str(span.to_json(indent=None)) + "\n"

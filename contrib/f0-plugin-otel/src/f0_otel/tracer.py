@@ -27,7 +27,7 @@ import json
 import os
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from f0 import RunStatus, hookimpl
 from opentelemetry import trace
@@ -52,7 +52,9 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def step_attributes(step: Step, *, max_params: int = 32, max_param_chars: int = 256) -> dict[str, AttributeValue]:
+def step_attributes(
+    step: Step, *, max_params: int = 32, max_param_chars: int = 256
+) -> dict[str, AttributeValue]:
     """The attributes every attempt span of *step* gets (parameters size-capped)."""
     attributes: dict[str, AttributeValue] = {
         "f0.step": step.name,
@@ -116,7 +118,9 @@ class RunTracer:
     @hookimpl
     def f0_run_started(self, run: RunInfo) -> None:
         """Open the run span."""
-        outer = _PROPAGATOR.extract({k.lower(): v for k, v in os.environ.items() if k in {"TRACEPARENT", "TRACESTATE"}})
+        outer = _PROPAGATOR.extract(
+            {k.lower(): v for k, v in os.environ.items() if k in {"TRACEPARENT", "TRACESTATE"}}
+        )
         span = self.tracer.start_span(
             f"run {run.recipe.name}",
             context=outer,
@@ -150,7 +154,9 @@ class RunTracer:
             run_span = self._run_span
             trace_id = run_span.get_span_context().trace_id if run_span is not None else 0
             links = tuple(
-                (trace_id, self._last_attempt[d]) for d in step.depends_on if d in self._last_attempt
+                (trace_id, self._last_attempt[d])
+                for d in step.depends_on
+                if d in self._last_attempt
             )
             common = self._step_attributes.get(step.name)
             if common is None:
