@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from f0.log import RUN_IDS, apply_log_config, current_log_config
 from f0.model import StepOutcome
 
 if TYPE_CHECKING:
@@ -33,22 +34,30 @@ def run_attempt(runner: StepRunner, step: Step, context: StepContext, env: StepE
     """
     if not env.correlation_id and not env.wrappers:
         return _attempt(runner, step, context, env)  # a bare env: called outside a run
-    from f0.log import attempt_log_context
+    config = env.log_config
+    if config is not None and config is not current_log_config():
+        apply_log_config(config)  # a worker process: log as the f0 command does
+    token = RUN_IDS.set(
+        {
+            "run_id": env.run_id,
+            "recipe": env.recipe,
+            "step": step.name,
+            "attempt": env.attempt,
+            "correlation_id": env.correlation_id,
+        }
+    )
+    try:
+        if not env.wrappers:
+            return _attempt(runner, step, context, env)
 
-    def call() -> StepOutcome:
-        return _attempt(runner, step, context, env)
+        def call() -> StepOutcome:
+            return _attempt(runner, step, context, env)
 
-    for wrapper in reversed(env.wrappers):  # the first wrapper ends up outermost
-        call = _wrapped(wrapper, step, env, call)
-    with attempt_log_context(
-        run_id=env.run_id,
-        recipe=env.recipe,
-        step=step.name,
-        attempt=env.attempt,
-        correlation_id=env.correlation_id,
-        config=env.log_config,
-    ):
+        for wrapper in reversed(env.wrappers):  # the first wrapper ends up outermost
+            call = _wrapped(wrapper, step, env, call)
         return call()
+    finally:
+        RUN_IDS.reset(token)
 
 
 def _wrapped(

@@ -8,26 +8,33 @@ While a run is active every event carries its ids (:data:`RUN_FIELDS`):
 the engine binds ``run_id``, ``recipe`` and ``correlation_id`` for the run
 (:func:`run_log_context`) and :func:`f0.run_attempt` binds ``step`` and
 ``attempt`` too, wherever the attempt runs (a pool thread, a worker
-process, a Dask worker), with structlog's contextvars. The configuration
-itself travels to worker processes as a :class:`LogConfig` in the
-attempt's :class:`~f0.protocols.StepEnv`.
+process, a Dask worker). They live in one context variable,
+:data:`RUN_IDS`, that the :func:`add_run_ids` processor merges into each
+event next to structlog's own contextvars (``bind_contextvars`` still
+works for anything else): one ``ContextVar.set`` per attempt instead of
+five, on every step's path. The configuration itself travels to worker
+processes as a :class:`LogConfig` in the attempt's
+:class:`~f0.protocols.StepEnv`.
 """
 
 from __future__ import annotations
 
-import logging
+import contextvars
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 __all__ = [
     "RUN_FIELDS",
+    "RUN_IDS",
     "LogConfig",
-    "attempt_log_context",
+    "add_run_ids",
+    "apply_log_config",
     "configure_logging",
     "current_log_config",
     "get_logger",
@@ -39,6 +46,12 @@ __all__ = [
 #: ``attempt`` only inside a step attempt). Framework0's ``LogEntry`` called
 #: them ``execution_id``, ``recipe_name``, ``step_name`` and ``context_id``.
 RUN_FIELDS = ("run_id", "recipe", "step", "attempt", "correlation_id")
+
+_NO_IDS: Mapping[str, Any] = MappingProxyType({})
+#: The ids of the run (and attempt) this context works for; empty outside a run.
+RUN_IDS: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
+    "f0_run_ids", default=_NO_IDS
+)
 
 
 @attrs.frozen
@@ -103,11 +116,22 @@ def _add_logger_name(logger: Any, method: str, event: Any) -> Any:  # noqa: ARG0
     return event
 
 
+def add_run_ids(logger: Any, method: str, event: Any) -> Any:  # noqa: ARG001 - processor
+    """structlog processor: add the active run's ids (:data:`RUN_IDS`) to *event*.
+
+    Add it to your own ``structlog.configure`` if you configure structlog
+    yourself and want the ids; :func:`configure_logging` includes it.
+    """
+    for key, value in RUN_IDS.get().items():
+        event.setdefault(key, value)
+    return event
+
+
 def step_logger(step: str) -> Any:
-    """The logger step code gets as ``context.log``: the ids bound now stay bound to it."""
+    """The logger step code gets as ``context.log``: the ids active now stay bound to it."""
     import structlog
 
-    ids = structlog.contextvars.get_contextvars()
+    ids = {**structlog.contextvars.get_contextvars(), **RUN_IDS.get()}
     ids.setdefault("step", step)
     return get_logger(f"f0.step.{step}", **ids)
 
@@ -119,45 +143,18 @@ def current_log_config() -> LogConfig | None:
 
 @contextmanager
 def run_log_context(run_id: str, recipe: str, correlation_id: str) -> Iterator[None]:
-    """Bind a run's ids to every event logged in this context (the engine's thread)."""
-    import structlog
-
-    tokens = structlog.contextvars.bind_contextvars(
-        run_id=run_id, recipe=recipe, correlation_id=correlation_id
-    )
+    """Give every event logged in this context the run's ids (the engine's thread)."""
+    token = RUN_IDS.set({"run_id": run_id, "recipe": recipe, "correlation_id": correlation_id})
     try:
         yield
     finally:
-        structlog.contextvars.reset_contextvars(**tokens)
+        RUN_IDS.reset(token)
 
 
-@contextmanager
-def attempt_log_context(
-    *,
-    run_id: str,
-    recipe: str,
-    step: str,
-    attempt: int,
-    correlation_id: str,
-    config: LogConfig | None = None,
-) -> Iterator[None]:
-    """Bind all of :data:`RUN_FIELDS` for one step attempt, in whatever thread or process runs it.
-
-    With *config* (the parent's :class:`LogConfig`) a process that has not
-    configured logging the same way does so first: a worker process logs
-    like the ``f0`` command that started it (JSON lines on stderr...).
-    """
-    import structlog
-
-    if config is not None and config != _current:
+def apply_log_config(config: LogConfig) -> None:
+    """Log as *config* says, unless this process already does (a worker process's first attempt)."""
+    if config != _current:
         configure_logging(json_lines=config.json_lines, debug=config.debug)
-    tokens = structlog.contextvars.bind_contextvars(
-        run_id=run_id, recipe=recipe, step=step, attempt=attempt, correlation_id=correlation_id
-    )
-    try:
-        yield
-    finally:
-        structlog.contextvars.reset_contextvars(**tokens)
 
 
 def configure_logging(*, json_lines: bool = False, debug: bool | None = None) -> None:
@@ -166,6 +163,8 @@ def configure_logging(*, json_lines: bool = False, debug: bool | None = None) ->
     Warnings and errors by default; info too with *json_lines*; debug with
     ``--debug``, ``DEBUG=1`` or ``F0_DEBUG=1``.
     """
+    import logging
+
     import structlog
 
     global _current  # noqa: PLW0603 - the process-wide configuration, like structlog's own
@@ -181,6 +180,7 @@ def configure_logging(*, json_lines: bool = False, debug: bool | None = None) ->
         renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     structlog.configure(
         processors=[
+            add_run_ids,
             structlog.contextvars.merge_contextvars,
             _add_logger_name,
             structlog.processors.add_log_level,
