@@ -10,13 +10,13 @@ its children, and log events carry ``trace_id``/``span_id``.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
 import structlog
-from f0 import __version__ as f0_version
 from opentelemetry import trace
 from opentelemetry.trace import Link, SpanContext, Status, StatusCode, TraceFlags
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
@@ -25,6 +25,7 @@ from f0_otel._provider import _next_span_id, preset_span_id, provider_for
 
 if TYPE_CHECKING:
     from f0 import Step, StepEnv, StepOutcome
+    from opentelemetry.context import Context
     from opentelemetry.util.types import AttributeValue
 
     from f0_otel.config import ExporterConfig
@@ -33,6 +34,12 @@ __all__ = ["AttemptSpan", "span_link"]
 
 _PROPAGATOR = TraceContextTextMapPropagator()
 _SAMPLED = TraceFlags(TraceFlags.SAMPLED)
+
+
+@functools.lru_cache(maxsize=64)
+def _parent_context(traceparent: str) -> Context:
+    # The same run span for every attempt of a run: parse its traceparent once.
+    return _PROPAGATOR.extract({"traceparent": traceparent})
 
 
 def span_link(trace_id: int, span_id: int) -> Link:
@@ -61,13 +68,12 @@ class AttemptSpan:
         attempt: Callable[[], StepOutcome],
     ) -> StepOutcome:
         """Run *attempt* inside its span; record its outcome on the span."""
-        provider, own_process = provider_for(self.token, self.config)
-        tracer = provider.get_tracer("f0", f0_version)
+        provider, tracer, own_process = provider_for(self.token, self.config)
         token = preset_span_id(self.span_id)
         try:
             span = tracer.start_span(
                 f"step {step.name}",
-                context=_PROPAGATOR.extract(dict(self.parent)),
+                context=_parent_context(self.parent.get("traceparent", "")),
                 links=[span_link(t, s) for t, s in self.links],
                 attributes=dict(self.attributes),
             )
@@ -76,13 +82,14 @@ class AttemptSpan:
         ids = span.get_span_context()
         started = time.perf_counter()
         try:
-            with (
-                trace.use_span(span, end_on_exit=False),
-                structlog.contextvars.bound_contextvars(
-                    trace_id=format(ids.trace_id, "032x"), span_id=format(ids.span_id, "016x")
-                ),
-            ):
-                outcome = attempt()
+            bound = structlog.contextvars.bind_contextvars(
+                trace_id=format(ids.trace_id, "032x"), span_id=format(ids.span_id, "016x")
+            )
+            try:
+                with trace.use_span(span, end_on_exit=False):
+                    outcome = attempt()
+            finally:
+                structlog.contextvars.reset_contextvars(**bound)
             span.set_attribute("f0.duration_s", round(time.perf_counter() - started, 6))
             span.set_attribute("f0.success", outcome.success)
             span.set_attribute("f0.exit_code", outcome.exit_code)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from f0 import __version__ as f0_version
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanLimits, TracerProvider
+from opentelemetry.sdk.trace import SpanLimits, Tracer, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
 
@@ -46,6 +46,7 @@ MAX_ATTRIBUTE_LENGTH = 1024
 
 _next_span_id: contextvars.ContextVar[int] = contextvars.ContextVar("f0_otel_span_id", default=0)
 _providers: dict[str, TracerProvider] = {}
+_tracers: dict[str, tuple[TracerProvider, Tracer, bool]] = {}
 _lock = threading.Lock()
 
 
@@ -73,9 +74,12 @@ def preset_span_id(span_id: int) -> contextvars.Token[int]:
     return _next_span_id.set(span_id)
 
 
+_RANDOM_IDS = RandomIdGenerator()
+
+
 def new_span_id() -> int:
     """A fresh random span id (chosen in ``f0 run`` for an attempt)."""
-    return RandomIdGenerator().generate_span_id()
+    return _RANDOM_IDS.generate_span_id()
 
 
 def make_provider(exporter: SpanExporter | None, *, batched: bool) -> TracerProvider:
@@ -119,23 +123,31 @@ def unregister(token: str) -> None:
     """Forget the setup *token* (its run is over)."""
     with _lock:
         _providers.pop(token, None)
+        _tracers.pop(token, None)
 
 
-def provider_for(token: str, config: ExporterConfig) -> tuple[TracerProvider, bool]:
-    """The provider of setup *token* here, and whether this process is the run's own.
+def provider_for(token: str, config: ExporterConfig) -> tuple[TracerProvider, Tracer, bool]:
+    """The provider and tracer of setup *token* here, and whether this is the run's own process.
 
-    In a worker process the first attempt builds it from *config* and makes
-    it the global provider (when none is set), so the step's own
-    ``trace.get_tracer(...)`` spans are exported too.
+    In a worker process the first attempt builds the provider from *config*
+    and makes it the global provider (when none is set), so the step's own
+    ``trace.get_tracer(...)`` spans are exported too. Cached: this is on
+    every traced attempt's path.
     """
+    found = _tracers.get(token)
+    if found is not None:
+        return found
     with _lock:
-        found = _providers.get(token)
-        if found is not None:
-            return found, token.endswith(f"@{os.getpid()}")
-        provider = make_provider(config.make_exporter(), batched=config.batched)
-        _providers[token] = provider
-    set_global(provider)
-    return provider, False
+        provider = _providers.get(token)
+        built = provider is None
+        if provider is None:
+            provider = make_provider(config.make_exporter(), batched=config.batched)
+            _providers[token] = provider
+        entry = (provider, provider.get_tracer("f0", f0_version), token.endswith(f"@{os.getpid()}"))
+        _tracers[token] = entry
+    if built:
+        set_global(provider)
+    return entry
 
 
 def set_global(provider: TracerProvider) -> None:
