@@ -62,11 +62,17 @@ def otlp_recipe(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("pool", ["threads", "processes"])
+POOLS = {
+    "threads": [],
+    "processes": ["--processes"],
+    # Dask worker processes of a LocalCluster that f0 starts (f0-plugin-dask).
+    "dask": ["--scheduler", "dask", "-w", "2"],
+}
+
+
+@pytest.mark.parametrize("pool", sorted(POOLS))
 def test_f0_run_sends_the_trace_over_otlp_http(otlp_recipe, tmp_path, pool):
-    args = ["run", str(otlp_recipe), "--json", "--continue-on-error", "--log-json"]
-    if pool == "processes":
-        args.append("--processes")
+    args = ["run", str(otlp_recipe), "--json", "--continue-on-error", "--log-json", *POOLS[pool]]
     with OTLPReceiver() as receiver:
         # Configured the standard way: F0_OTEL=1 and OTEL_EXPORTER_OTLP_ENDPOINT.
         env = {"F0_OTEL": "1", "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint}

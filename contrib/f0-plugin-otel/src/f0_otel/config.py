@@ -39,6 +39,8 @@ class ExporterConfig:
 
     kind: Kind
     endpoint: str | None = None
+    #: *endpoint* is the full traces URL (``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``), used as is.
+    exact: bool = False
     path: str | None = None
 
     @classmethod
@@ -51,10 +53,16 @@ class ExporterConfig:
                 msg = "file: needs a path, as in file:spans.jsonl"
                 raise UsageError(msg, where="--otel-exporter")
             return cls(kind="file", path=str(Path(path).resolve()))
-        if value == "otlp":
-            return cls(kind=_otlp_protocol(), endpoint=endpoint)
-        if value in {"otlp-http", "otlp-grpc"}:
-            return cls(kind=value, endpoint=endpoint)  # type: ignore[arg-type]
+        if value in {"otlp", "otlp-http", "otlp-grpc"}:
+            kind = _otlp_protocol() if value == "otlp" else value
+            exact = False
+            if endpoint is None:
+                # Read here, in f0 run, not by each worker's exporter: Dask
+                # workers on other machines do not share this environment.
+                traces = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+                endpoint = traces or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+                exact = bool(traces)
+            return cls(kind=kind, endpoint=endpoint, exact=exact)  # type: ignore[arg-type]
         if value == "console":
             return cls(kind="console")
         msg = f"unknown exporter {value!r}; use one of: {', '.join(KINDS)}"
@@ -72,7 +80,8 @@ class ExporterConfig:
                 OTLPSpanExporter as HTTPExporter,
             )
 
-            return HTTPExporter(endpoint=_http_traces_url(self.endpoint))
+            url = self.endpoint if self.exact else _http_traces_url(self.endpoint)
+            return HTTPExporter(endpoint=url)
         if self.kind == "otlp-grpc":
             try:
                 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
