@@ -20,13 +20,13 @@ from typing import Any
 import matplotlib as mpl
 
 mpl.use("Agg")  # files only, no display
-import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
+import matplotlib.pyplot as plt
 
 COLORS = {"OK": "#2e9e5b", "ERROR": "#d64545", "UNSET": "#9aa5b1"}
 
 
 def _seconds(stamp: str) -> float:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    return datetime.fromisoformat(stamp).timestamp()
 
 
 def load(path: Path) -> list[dict[str, Any]]:
