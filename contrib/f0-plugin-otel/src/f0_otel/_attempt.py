@@ -34,6 +34,7 @@ __all__ = ["AttemptSpan", "span_link"]
 
 _PROPAGATOR = TraceContextTextMapPropagator()
 _SAMPLED = TraceFlags(TraceFlags.SAMPLED)
+_OK = Status(StatusCode.OK)
 
 
 @functools.lru_cache(maxsize=64)
@@ -90,14 +91,17 @@ class AttemptSpan:
                     outcome = attempt()
             finally:
                 structlog.contextvars.reset_contextvars(**bound)
-            span.set_attribute("f0.duration_s", round(time.perf_counter() - started, 6))
-            span.set_attribute("f0.success", outcome.success)
-            span.set_attribute("f0.exit_code", outcome.exit_code)
+            done: dict[str, AttributeValue] = {
+                "f0.duration_s": round(time.perf_counter() - started, 6),
+                "f0.success": outcome.success,
+                "f0.exit_code": outcome.exit_code,
+            }
             if outcome.success:
-                span.set_status(Status(StatusCode.OK))
+                span.set_status(_OK)
             else:
-                span.set_attribute("f0.error", outcome.error or "")
+                done["f0.error"] = outcome.error or ""
                 span.set_status(Status(StatusCode.ERROR, outcome.error))
+            span.set_attributes(done)  # one lock, not one per attribute
         finally:
             span.end()
             if not own_process:
