@@ -1,6 +1,6 @@
 """Draw a run's trace as a timeline, from f0-plugin-otel's JSON-lines file exporter.
 
-    f0 run examples/tracing/recipe.yaml --continue-on-error --otel-exporter file:spans.jsonl
+    f0 run examples/tracing/tracing.yaml --continue-on-error --otel-exporter file:spans.jsonl
     pip install matplotlib   # only to draw the picture; not a dependency of f0
     python docs/render_timeline.py spans.jsonl docs/images/trace-timeline.svg
 
