@@ -151,3 +151,27 @@ def test_unknown_exporter_is_a_usage_error(otlp_recipe, tmp_path):
     assert "--otel-exporter" in result.stderr
     assert "unknown exporter 'zipkin'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_tracing_example_shows_a_retry_a_failure_and_the_steps_own_spans(tmp_path):
+    example = Path(__file__).resolve().parents[3] / "examples" / "tracing"
+    target = tmp_path / "spans.jsonl"
+    result = run_f0(
+        "run", str(example / "tracing.yaml"), "--continue-on-error", "-w", "4",
+        "--otel-exporter", f"file:{target}", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1, result
+    spans = [json.loads(line) for line in target.read_text().splitlines()]
+    by_id = {s["context"]["span_id"]: s for s in spans}
+    enrich = sorted(
+        (s for s in spans if s["name"] == "step enrich"),
+        key=lambda s: s["attributes"]["f0.attempt"],
+    )
+    assert [s["status"]["status_code"] for s in enrich] == ["ERROR", "OK"]
+    (audit,) = [s for s in spans if s["name"] == "step audit"]
+    assert audit["attributes"]["f0.error"] == "ValueError: audit: 2 records, expected 3"
+    (parsed_io,) = [s for s in spans if s["name"] == "parsed.io"]
+    assert by_id[parsed_io["parent_id"]]["name"] == "step parse"
+    (run,) = [s for s in spans if s["name"] == "run tracing-demo"]
+    skipped = [e for e in run["events"] if e["attributes"]["f0.status"] == "SKIPPED"]
+    assert [e["attributes"]["f0.step"] for e in skipped] == ["notify"]
