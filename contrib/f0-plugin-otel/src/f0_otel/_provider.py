@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 from f0 import __version__ as f0_version
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanLimits, Tracer, TracerProvider
+from opentelemetry.sdk.trace import SpanLimits, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
+from opentelemetry.trace import Tracer
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
