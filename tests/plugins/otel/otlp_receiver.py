@@ -101,3 +101,47 @@ class OTLPReceiver:
         self._server.should_exit = True
         self._thread.join(10)
         self._socket.close()
+
+
+class OTLPGrpcReceiver:
+    """The same over gRPC: the collector's TraceService on 127.0.0.1, spans by name."""
+
+    def __init__(self) -> None:
+        from concurrent import futures
+
+        import grpc
+        from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
+
+        self.spans: list[dict[str, Any]] = []
+        receiver = self
+
+        class Service(trace_service_pb2_grpc.TraceServiceServicer):
+            def Export(self, request: Any, context: Any) -> Any:  # noqa: N802 - the proto's name
+                for resource_spans in request.resource_spans:
+                    for scope_spans in resource_spans.scope_spans:
+                        receiver.spans.extend(
+                            {
+                                "name": s.name,
+                                "trace_id": s.trace_id.hex(),
+                                "span_id": s.span_id.hex(),
+                                "parent_span_id": s.parent_span_id.hex(),
+                                "attributes": _attributes(s.attributes),
+                            }
+                            for s in scope_spans.spans
+                        )
+                return ExportTraceServiceResponse()
+
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(Service(), self._server)
+        self.port = self._server.add_insecure_port("127.0.0.1:0")
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> OTLPGrpcReceiver:  # noqa: PYI034 - a test helper, never subclassed
+        self._server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stop(grace=None)

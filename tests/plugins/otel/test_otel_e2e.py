@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from otlp_receiver import OTLPReceiver
+from otlp_receiver import OTLPGrpcReceiver, OTLPReceiver
 
 from tests.e2e.conftest import run_f0
 
@@ -117,6 +117,23 @@ def test_f0_run_sends_the_trace_over_otlp_http(otlp_recipe, tmp_path, pool):
     (done_a,) = [e for e in logs if e["event"] == "work.done" and e["step"] == "a"]
     assert done_a["trace_id"] == run["trace_id"]
     assert done_a["span_id"] == steps["a"][0]["span_id"]
+
+
+def test_otlp_over_grpc(otlp_recipe, tmp_path):
+    with OTLPGrpcReceiver() as receiver:
+        env = {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}
+        result = run_f0(
+            "run", str(otlp_recipe), "--otel", "--otel-endpoint", receiver.endpoint,
+            "--continue-on-error", cwd=tmp_path, env=env,
+        )  # fmt: skip
+        spans = list(receiver.spans)
+    assert result.returncode == 1, result
+    names = sorted(s["name"] for s in spans)
+    assert names == sorted(
+        ["run otlp", *(f"step {n}" for n in "abccde"), "inner", "inner", "inner"]
+    )
+    (run,) = [s for s in spans if s["name"] == "run otlp"]
+    assert {s["trace_id"] for s in spans} == {run["trace_id"]}
 
 
 def test_file_exporter_writes_json_lines(otlp_recipe, tmp_path):
