@@ -48,6 +48,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/store_bench.py")
     session.run("python", "benchmarks/params_bench.py")
     session.run("python", "benchmarks/server_bench.py")
+    session.run("python", "benchmarks/otel_bench.py")
 
 
 @nox.session(python=PYTHON, default=False)

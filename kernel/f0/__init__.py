@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     )
     from f0.hooks import DEFAULT_STORE_URL, Hooks
     from f0.limits import Limits
+    from f0.log import get_logger
     from f0.model import (
         Delta,
         Problem,
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     )
     from f0.plan import Plan, build_plan
     from f0.project import default_store_url, project_root
-    from f0.protocols import BundleTarget, Scheduler, Session, StepEnv, StepRunner
+    from f0.protocols import AttemptWrapper, BundleTarget, Scheduler, Session, StepEnv, StepRunner
     from f0.records import CacheEntry, RunRecord, RunSummary, StepRecord
     from f0.run_option import RunOption
     from f0.scheduling import (
@@ -89,6 +90,7 @@ if TYPE_CHECKING:
     from f0.wording import did_you_mean, plural
 
 _EXPORTS: dict[str, str] = {
+    "AttemptWrapper": "f0.protocols",
     "BaseScriptlet": "f0.scriptlet",
     "BundleTarget": "f0.protocols",
     "COMMON_STEP_KEYS": "f0.validate",
@@ -145,6 +147,7 @@ _EXPORTS: dict[str, str] = {
     "UsageError": "f0.errors",
     "build_plan": "f0.plan",
     "command_group": "f0.cli",
+    "get_logger": "f0.log",
     "hooks_of": "f0.cli",
     "normalize_value": "f0.context",
     "recipe_key": "f0.decisions",
@@ -184,6 +187,7 @@ __all__ = [
     "MISSING_DIGEST",
     "REASON_CANCELLED",
     "REASON_DISABLED",
+    "AttemptWrapper",
     "BaseScriptlet",
     "BundleTarget",
     "CacheEntry",
@@ -244,6 +248,7 @@ __all__ = [
     "command_group",
     "default_store_url",
     "did_you_mean",
+    "get_logger",
     "get_scriptlet",
     "hookimpl",
     "hooks_of",

@@ -13,18 +13,72 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from f0.log import RUN_IDS, apply_log_config, current_log_config
 from f0.model import StepOutcome
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from f0.context import StepContext
     from f0.model import Step
-    from f0.protocols import StepEnv, StepRunner
+    from f0.protocols import AttemptWrapper, StepEnv, StepRunner
 
 __all__ = ["check_success_criteria", "run_attempt"]
 
 
 def run_attempt(runner: StepRunner, step: Step, context: StepContext, env: StepEnv) -> StepOutcome:
-    """Make one attempt of *step*; never raises for the step's own failures."""
+    """Make one attempt of *step*; never raises for the step's own failures.
+
+    While it runs, log events carry the run's ids (:mod:`f0.log`) and the
+    plugins' ``env.wrappers`` (``f0_attempt_wrappers``) surround it.
+    """
+    if not env.correlation_id and not env.wrappers:
+        return _attempt(runner, step, context, env)  # a bare env: called outside a run
+    config = env.log_config
+    if config is not None and config is not current_log_config():
+        apply_log_config(config)  # a worker process: log as the f0 command does
+    token = RUN_IDS.set(
+        {
+            "run_id": env.run_id,
+            "recipe": env.recipe,
+            "step": step.name,
+            "attempt": env.attempt,
+            "correlation_id": env.correlation_id,
+        }
+    )
+    try:
+        if not env.wrappers:
+            return _attempt(runner, step, context, env)
+
+        def call() -> StepOutcome:
+            return _attempt(runner, step, context, env)
+
+        for wrapper in reversed(env.wrappers):  # the first wrapper ends up outermost
+            call = _wrapped(wrapper, step, env, call)
+        return call()
+    finally:
+        RUN_IDS.reset(token)
+
+
+def _wrapped(
+    wrapper: AttemptWrapper, step: Step, env: StepEnv, inner: Callable[[], StepOutcome]
+) -> Callable[[], StepOutcome]:
+    def call() -> StepOutcome:
+        try:
+            return wrapper.wrap_attempt(step, env, inner)
+        except Exception as exc:  # noqa: BLE001 - a broken wrapper fails the attempt, not the run
+            return StepOutcome(
+                success=False,
+                exit_code=1,
+                error=f"attempt wrapper {type(wrapper).__name__} failed: "
+                f"{type(exc).__name__}: {exc}",
+                traceback=traceback.format_exc(),
+            )
+
+    return call
+
+
+def _attempt(runner: StepRunner, step: Step, context: StepContext, env: StepEnv) -> StepOutcome:
     try:
         outcome = runner.run(step, context, env)
     except Exception as exc:  # noqa: BLE001 - a step's exception is its failure

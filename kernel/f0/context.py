@@ -564,6 +564,22 @@ class StepContext:
         """Refuse further writes (the step's deadline passed or it was cancelled)."""
         self._closed = True
 
+    @property
+    def log(self) -> Any:
+        """A structlog logger for the step's own lines: they carry the run's ids.
+
+        ``context.log.info("loaded", rows=n)`` logs with ``run_id``, ``recipe``,
+        ``step``, ``attempt`` and ``correlation_id`` (bound when it is asked
+        for, so it keeps them in threads the step starts itself), and
+        ``logger="f0.step.<name>"``. ``context.logger`` is the same, the name
+        Framework0's scriptlets used.
+        """
+        from f0.log import step_logger
+
+        return step_logger(self.who)
+
+    logger = log
+
     def __repr__(self) -> str:
         return f"StepContext(who={self.who!r}, changes={len(self._changes)}, removed={len(self._removed)})"
 

@@ -9,6 +9,7 @@ scheduled: their recorded deltas are replayed instead.
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from f0.context import Context, normalize_value
+from f0.log import run_log_context
 from f0.model import Recipe, RunInfo, RunResult, RunStatus, SchedulerOptions, StepResult, StepStatus
 from f0.plan import Plan, build_plan
 from f0.session import RunSession, StoreRecorder
@@ -122,6 +124,7 @@ def run_recipe(
     use_cache: bool = True,
     cancel_event: threading.Event | None = None,
     on_decisions: Callable[[Mapping[str, Decision]], None] | None = None,
+    correlation_id: str | None = None,
 ) -> RunResult:
     """Run a *valid* recipe to the end and return its result.
 
@@ -133,7 +136,10 @@ def run_recipe(
     the cache is the ``f0_step_decisions`` plugin's call (f0-plugin-cache);
     *on_decisions* is told the decisions before the first step starts. Ctrl-C
     cancels: steps not yet finished end CANCELLED, and so does setting
-    *cancel_event* (from any thread).
+    *cancel_event* (from any thread). While the run is active, every log event
+    carries its ``run_id``, ``recipe`` and *correlation_id* (default:
+    ``F0_CORRELATION_ID`` or a fresh id), and events of a step attempt its
+    ``step`` and ``attempt``.
     """
     options = options or SchedulerOptions()
     full_plan = build_plan(recipe)
@@ -146,7 +152,50 @@ def run_recipe(
         scheduler=scheduler,
         options=options.extra,
         store_url=store.url if store is not None else None,
+        **_correlation(correlation_id),
     )
+    with run_log_context(info.run_id, recipe.name, info.correlation_id):
+        return _run(
+            hooks,
+            recipe,
+            info,
+            full_plan,
+            sched_name=scheduler,
+            options=options,
+            seed=seed,
+            context_url=context_url,
+            store=store,
+            resume=resume,
+            force=force,
+            use_cache=use_cache,
+            cancel_event=cancel_event,
+            on_decisions=on_decisions,
+        )
+
+
+def _correlation(given: str | None) -> dict[str, str]:
+    # Absent: RunInfo makes a fresh one.
+    found = given or os.environ.get("F0_CORRELATION_ID")
+    return {"correlation_id": found} if found else {}
+
+
+def _run(
+    hooks: Hooks,
+    recipe: Recipe,
+    info: RunInfo,
+    full_plan: Plan,
+    *,
+    sched_name: str,
+    options: SchedulerOptions,
+    seed: Mapping[str, Any] | None,
+    context_url: str,
+    store: RunStore | None,
+    resume: RunRecord | None,
+    force: bool,
+    use_cache: bool,
+    cancel_event: threading.Event | None,
+    on_decisions: Callable[[Mapping[str, Decision]], None] | None,
+) -> RunResult:
     recipe_keys = _recipe_keys(recipe, info.started_at)
     seed_values = _seed_values(seed)  # a bad seed fails before anything else
     # Plugins' starting values (f0_context_seed) come first: recipe.* and --set win.
@@ -154,7 +203,7 @@ def run_recipe(
     initial = {k: v for _, values in seeded for k, v in values.items()}
     initial.update(recipe_keys)
     initial.update(seed_values)
-    sched = hooks.scheduler(scheduler, options)
+    sched = hooks.scheduler(sched_name, options)
     decisions = hooks.step_decisions(
         recipe,
         full_plan.order,

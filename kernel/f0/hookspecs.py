@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         Step,
         StepResult,
     )
-    from f0.protocols import BundleTarget, Scheduler, StepRunner
+    from f0.protocols import AttemptWrapper, BundleTarget, Scheduler, StepRunner
     from f0.records import RunRecord
     from f0.run_option import RunOption
     from f0.stores import ContextStore, RunStore
@@ -214,6 +214,23 @@ def f0_step_started(run: RunInfo, step: Step, attempt: int) -> None:
     Called from the thread that runs the step; keep it quick.
 
     Observer: called on every plugin. Added in 0.1.
+    """
+
+
+@hookspec
+def f0_attempt_wrappers(run: RunInfo, step: Step, attempt: int) -> list[AttemptWrapper] | None:
+    """Return objects to wrap attempt *attempt* of *step* where it runs (or None).
+
+    Asked in the ``f0`` process when the attempt's
+    :class:`~f0.protocols.StepEnv` is made (only if some plugin implements
+    it); the wrappers travel in ``StepEnv.wrappers`` and
+    :func:`f0.run_attempt` calls each one's ``wrap_attempt`` around the step
+    in the pool thread, worker process or Dask worker that runs it. So they
+    must be picklable, and importable there. Tracing plugins open the
+    attempt's span this way.
+
+    Collector: all results concatenated; the first plugin's wrapper is
+    outermost. Added in 0.3.
     """
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -324,6 +325,9 @@ class RunInfo:
     #: URL of the run store this run is recorded in (None: not recorded), so
     #: observers can keep their own data next to it. Added in 0.2.
     store_url: str | None = None
+    #: Ties this run's log lines and traces to whatever started it: taken
+    #: from ``F0_CORRELATION_ID`` when set, else a fresh id. Added in 0.3.
+    correlation_id: str = attrs.field(factory=lambda: uuid.uuid4().hex)
 
 
 @attrs.frozen(kw_only=True)

@@ -16,10 +16,14 @@ import attrs
 from f0.stores import ContextStore, RunStore
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from f0.context import StepContext
+    from f0.log import LogConfig
     from f0.model import Delta, Problem, Recipe, Step, StepOutcome, StepResult, StepStatus
 
 __all__ = [
+    "AttemptWrapper",
     "BundleTarget",
     "ContextStore",
     "RunStore",
@@ -43,6 +47,18 @@ class StepEnv:
     #: The recipe's ``workdir:`` (resolved), or None. Added in 0.3.
     workdir: Path | None = None
 
+    #: The run's recipe name and correlation id: with ``run_id``, the step's
+    #: name and ``attempt``, the ids every log event of the attempt carries.
+    #: Added in 0.3.
+    recipe: str = ""
+    correlation_id: str = ""
+    #: How the ``f0`` process logs (None: not configured), so that a worker
+    #: process logs the same way. Added in 0.3.
+    log_config: LogConfig | None = None
+    #: What plugins wrap this attempt in (``f0_attempt_wrappers``), applied
+    #: by :func:`f0.run_attempt` wherever the attempt runs. Added in 0.3.
+    wrappers: tuple[AttemptWrapper, ...] = ()
+
     @property
     def data_dir(self) -> Path:
         """Where relative path arguments resolve: ``workdir:``, else the recipe's folder.
@@ -50,6 +66,26 @@ class StepEnv:
         Step modules are still found from :attr:`base_dir`. Added in 0.3.
         """
         return self.workdir if self.workdir is not None else self.base_dir
+
+
+@runtime_checkable
+class AttemptWrapper(Protocol):
+    """Wraps one step attempt where it runs (``f0_attempt_wrappers``).
+
+    Must be picklable: it travels with the attempt to a worker process or a
+    remote worker, where the plugin's module is imported to unpickle it.
+    """
+
+    def wrap_attempt(
+        self, step: Step, env: StepEnv, attempt: Callable[[], StepOutcome]
+    ) -> StepOutcome:
+        """Call *attempt* (the step runner, or the next wrapper) and return its outcome.
+
+        Do something around it (open a span, bind log fields); return the
+        outcome unchanged or an evolved copy. Exceptions from *attempt* are
+        already outcomes: do not raise.
+        """
+        ...
 
 
 @runtime_checkable

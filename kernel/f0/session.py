@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from f0.context import Context, StepContext, normalize_value
 from f0.decisions import recipe_key
+from f0.log import current_log_config
 from f0.model import Delta, RunInfo, RunResult, SchedulerOptions, Step, StepResult, StepStatus
 from f0.plan import Plan
 from f0.protocols import StepEnv
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from f0.decisions import Fingerprint
     from f0.hooks import Hooks
     from f0.model import Recipe
-    from f0.protocols import StepRunner
+    from f0.protocols import AttemptWrapper, StepRunner
     from f0.stores import RunStore
 
 __all__ = ["RunSession", "StoreRecorder"]
@@ -72,6 +73,9 @@ class RunSession:
         started, finished = hooks.pm.hook.f0_step_started, hooks.pm.hook.f0_step_finished
         self._started_hook = started if started.get_hookimpls() else None
         self._finished_hook = finished if finished.get_hookimpls() else None
+        wrappers = hooks.pm.hook.f0_attempt_wrappers
+        self._wrappers_hook = wrappers if wrappers.get_hookimpls() else None
+        self._log_config = current_log_config()
 
     # -- what to run -----------------------------------------------------
     @property
@@ -97,13 +101,25 @@ class RunSession:
         return self.hooks.step_runner(step.type)
 
     def env(self, step: Step, attempt: int) -> StepEnv:
-        """The :class:`StepEnv` for one attempt of *step*."""
+        """The :class:`StepEnv` for one attempt of *step*.
+
+        Carries the run's log ids and configuration, and the wrappers plugins
+        return from ``f0_attempt_wrappers`` (asked here, once per attempt).
+        """
+        wrappers: tuple[AttemptWrapper, ...] = ()
+        if self._wrappers_hook is not None:
+            found = self._wrappers_hook(run=self.info, step=step, attempt=attempt)
+            wrappers = tuple(w for ws in found for w in ws or ())
         return StepEnv(
             run_id=self.info.run_id,
             base_dir=self._base_dir,
             attempt=attempt,
             timeout=step.timeout,
             workdir=self._workdir,
+            recipe=self.info.recipe.name,
+            correlation_id=self.info.correlation_id,
+            log_config=self._log_config,
+            wrappers=wrappers,
         )
 
     def view(self, step: Step, *, snapshot: bool = False) -> StepContext:
