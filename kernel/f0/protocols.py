@@ -40,6 +40,10 @@ class StepEnv:
     #: Seconds the attempt may take, or None; runners that start subprocesses
     #: should kill them at this limit.
     timeout: float | None = None
+    #: ``f0 run --trace``: a runner that catches a step's exception itself
+    #: should put :func:`f0.attempt.frame_locals` in ``StepOutcome.frame_locals``.
+    #: Added in 0.3.
+    trace: bool = False
 
 
 @runtime_checkable

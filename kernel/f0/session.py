@@ -15,6 +15,8 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from f0.context import Context, StepContext, normalize_value
 from f0.fingerprint import recipe_key
 from f0.model import Delta, RunInfo, RunResult, SchedulerOptions, Step, StepResult, StepStatus
@@ -100,6 +102,7 @@ class RunSession:
             base_dir=self._base_dir,
             attempt=attempt,
             timeout=step.timeout,
+            trace=self.options.trace,
         )
 
     def view(self, step: Step, *, snapshot: bool = False) -> StepContext:
@@ -124,6 +127,8 @@ class RunSession:
         is discarded: a failed or timed-out step changes nothing. With a run
         store, the step is recorded before this returns.
         """
+        if self.options.trace and result.attempts:
+            result = traced(result, delta)
         if result.status not in _APPLIED or delta is None:
             delta = _EMPTY_DELTA
         with self._lock:
@@ -169,6 +174,22 @@ class RunSession:
             with contextlib.suppress(ValueError):
                 keys[prefix + "result"] = normalize_value(prefix + "result", result.result)
         return keys
+
+
+def traced(result: StepResult, delta: Delta | None) -> StepResult:
+    """*result* with its ``trace`` (``f0 run --trace``): keys read, delta written, duration.
+
+    The delta of a failed step is what it wrote before failing (never applied).
+    Locals the scheduler already put in ``result.trace`` are kept.
+    """
+    delta = delta or _EMPTY_DELTA
+    trace: dict[str, Any] = {
+        "inputs": sorted(delta.reads),
+        "delta": {"changes": dict(delta.changes), "removed": list(delta.removed)},
+        "duration_s": round(result.duration_s, 6),
+    }
+    trace.update(result.trace or {})
+    return attrs.evolve(result, trace=trace)
 
 
 class StoreRecorder:
