@@ -15,8 +15,10 @@ the terminal is the traceback's text (Python's own format, kept in
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
@@ -117,7 +119,11 @@ def user_frames(frames: tuple[ParsedFrame, ...]) -> tuple[ParsedFrame, ...]:
 
 
 def _where(frame: ParsedFrame) -> str:
-    return f"{frame.filename}:{frame.lineno}"
+    # Relative to the current folder when the file is under it, as pytest shows them.
+    name = frame.filename
+    with contextlib.suppress(ValueError):
+        name = str(Path(name).relative_to(Path.cwd()))
+    return f"{name}:{frame.lineno}"
 
 
 def _exception(stack: ParsedStack) -> str:
