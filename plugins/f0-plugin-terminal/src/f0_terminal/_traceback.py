@@ -66,11 +66,12 @@ class ParsedStack:
 
 
 def _split_exception(lines: list[str]) -> tuple[str, str]:
-    text = "\n".join(lines).strip()
+    # Python prints "Type: message", or "Type" alone for an empty message.
+    text = "\n".join(lines).lstrip()
     head, sep, rest = text.partition(": ")
-    if sep and " " not in head.strip():
-        return head.strip(), rest
-    return text, ""
+    if sep and head.strip() and not any(c.isspace() for c in head):
+        return head, rest
+    return text.rstrip(), ""
 
 
 def parse_traceback(text: str) -> list[ParsedStack]:
@@ -92,6 +93,8 @@ def parse_traceback(text: str) -> list[ParsedStack]:
         if raw.startswith("Traceback (most recent call last):"):
             in_frames = True
             continue
+        if raw.startswith("  [Previous line repeated"):
+            continue  # recursion elided by Python itself
         match = _FRAME.match(raw)
         if match:
             frames.append(
