@@ -127,7 +127,7 @@ def test_json_returns_the_traceback_of_each_failed_step(f0, failing):
     steps = out.json()["steps"]
     tb = steps["divide"]["traceback"]
     assert tb.startswith("Traceback (most recent call last):")
-    assert 'line 11, in helper' in tb
+    assert "line 11, in helper" in tb
     assert tb.rstrip().endswith("ZeroDivisionError: division by zero")
     assert steps["divide"]["attempt_errors"] == ["ZeroDivisionError: division by zero"]
     assert "traceback" not in steps["first"]
@@ -255,7 +255,9 @@ def test_runs_show_summarises_a_big_run_and_filters_by_step_and_status(f0, proje
     assert "s12" not in text  # no row per step
     failed = f0("runs", "show", "last", "--status", "failed", cwd=root, env=env).stdout
     assert "2 of 45 steps FAILED" in failed
-    assert "s07" in failed and "s30" in failed and "s12" not in failed
+    assert "s07" in failed
+    assert "s30" in failed
+    assert "s12" not in failed
     data = f0("runs", "show", "last", "--json", cwd=root, env=env).json()
     assert len(data["steps"]) == 45
     only = f0("runs", "show", "last", "--json", "--status", "FAILED", cwd=root, env=env).json()

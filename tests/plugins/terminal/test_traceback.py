@@ -35,7 +35,7 @@ def _chain_text(links: list[tuple[type[Exception], str, bool]], depth: int) -> s
 
     try:
         raise_link(len(links) - 1)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return "".join(traceback.format_exception(exc))
     raise AssertionError("nothing raised")
 

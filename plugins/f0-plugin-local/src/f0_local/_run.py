@@ -356,9 +356,7 @@ class LocalRun:
                         errors.append(done[0].error or f"exit code {done[0].exit_code}")
                     return done
 
-                (outcome, delta), attempts = run_with_retries(
-                    policy, attempt, session.cancel_event
-                )
+                (outcome, delta), attempts = run_with_retries(policy, attempt, session.cancel_event)
         except Cancelled:
             return None, None
         if outcome.success:

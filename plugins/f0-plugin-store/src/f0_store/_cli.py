@@ -166,7 +166,7 @@ def register_runs(app: typer.Typer) -> None:
         )
 
     @runs.command()
-    def show(
+    def show(  # noqa: PLR0917 - typer maps parameters to options
         ctx: typer.Context,
         run: str = typer.Argument(..., help="Run id, unique prefix of one, or 'last'."),
         as_json: bool = JSON_OPT,
@@ -204,9 +204,7 @@ def register_runs(app: typer.Typer) -> None:
         if as_json:
             data = record_json(record)
             if wanted is not None:
-                data["steps"] = {
-                    n: s for n, s in data["steps"].items() if s["status"] == wanted
-                }
+                data["steps"] = {n: s for n, s in data["steps"].items() if s["status"] == wanted}
             echo_json(data)
             return
         print_record(record, status=wanted)

@@ -152,8 +152,7 @@ def _print_summary(r: RunRecord) -> None:
     slowest = heapq.nlargest(SLOWEST, ran, key=lambda s: s.result.duration_s)
     if slowest:
         typer.echo(
-            "slowest: "
-            + ", ".join(f"{s.result.name} {s.result.duration_s:.3f}s" for s in slowest)
+            "slowest: " + ", ".join(f"{s.result.name} {s.result.duration_s:.3f}s" for s in slowest)
         )
     failed = [s for s in steps.values() if s.result.status.value == "FAILED"]
     if failed:
@@ -163,8 +162,8 @@ def _print_summary(r: RunRecord) -> None:
             attempts = f" after {s.result.attempts} attempts" if s.result.attempts > 1 else ""
             typer.echo(f"  {s.result.name:<{width}}  {last_line(s.result.error)}{attempts}")
     typer.echo(
-        f"(--step NAME: one step with its traceback; --status failed: a row per failed step; "
-        f"--json: everything)"
+        "(--step NAME: one step with its traceback; --status failed: a row per failed step; "
+        "--json: everything)"
     )
 
 
@@ -194,7 +193,9 @@ def print_step(r: RunRecord, s: StepRecord) -> None:
         if s.delta.removed:
             typer.echo(f"removed keys: {', '.join(s.delta.removed)}")
     if res.traceback and res.trace is None:
-        typer.echo(f"(locals of the failing frame: f0 run --trace, then f0 runs show RUN --step {res.name})")
+        typer.echo(
+            f"(locals of the failing frame: f0 run --trace, then f0 runs show RUN --step {res.name})"
+        )
 
 
 def _print_traceback(text: str) -> None:

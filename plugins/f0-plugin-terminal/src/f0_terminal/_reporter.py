@@ -143,7 +143,7 @@ class RunReporter:
             self.console.print(f"  [yellow]still running[/] {len(still)}: {names}")
 
     @hookimpl
-    def f0_run_finished(self, run: RunInfo, result: RunResult) -> None:  # noqa: ARG002
+    def f0_run_finished(self, run: RunInfo, result: RunResult) -> None:
         """Stop the bar, then the summary (only the verdict with ``quiet``)."""
         if self._progress is not None:
             self._progress.stop()
@@ -187,7 +187,11 @@ class RunReporter:
         steps = ", ".join(named) + (f" and {more} more" if more > 0 else "")
         first = failed[0].name
         if run.store_url is not None:
-            store = "" if run.store_url == DEFAULT_STORE_URL else f" --store {shlex.quote(run.store_url)}"
+            store = (
+                ""
+                if run.store_url == DEFAULT_STORE_URL
+                else f" --store {shlex.quote(run.store_url)}"
+            )
             command = f"f0 runs show {result.run_id} --step {shlex.quote(first)}{store}"
         else:
             recipe = shlex.quote(str(run.recipe.path)) if run.recipe.path else "RECIPE"

@@ -97,9 +97,7 @@ def parse_traceback(text: str) -> list[ParsedStack]:
             continue  # recursion elided by Python itself
         match = _FRAME.match(raw)
         if match:
-            frames.append(
-                ParsedFrame(match["file"], int(match["line"]), match["name"].strip())
-            )
+            frames.append(ParsedFrame(match["file"], int(match["line"]), match["name"].strip()))
             in_frames = True
             continue
         if in_frames and raw.startswith("    "):
@@ -187,6 +185,4 @@ def _rich_traceback(
                 frames=frames,
             )
         )
-    return Traceback(
-        Trace(stacks=rich_stacks), width=width, show_locals=frame_locals is not None
-    )
+    return Traceback(Trace(stacks=rich_stacks), width=width, show_locals=frame_locals is not None)
