@@ -270,7 +270,8 @@ class StepResult:
     traceback: str | None = None
     #: Why each failed attempt failed, one line each in attempt order (attempt 1
     #: first); a step that succeeded on a retry keeps the earlier failures. Added in 0.3.
-    attempt_errors: tuple[str, ...] = attrs.field(default=(), converter=_frozen_tuple)
+    #: A plain tuple (no converter: a StepResult is built for every step).
+    attempt_errors: tuple[str, ...] = ()
     #: With ``f0 run --trace``: ``inputs`` (context keys read), ``delta``
     #: (``changes``, ``removed``), ``duration_s`` and, when it raised,
     #: ``locals`` of the failing frame. JSON data. Added in 0.3.

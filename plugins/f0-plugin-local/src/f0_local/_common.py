@@ -46,6 +46,6 @@ def failed_result(
         error=outcome.error,
         result=outcome.result,
         traceback=outcome.traceback,
-        attempt_errors=errors or [outcome.error or f"exit code {outcome.exit_code}"],
+        attempt_errors=tuple(errors) or (outcome.error or f"exit code {outcome.exit_code}",),
         trace={"locals": dict(outcome.frame_locals)} if outcome.frame_locals is not None else None,
     )

@@ -369,7 +369,7 @@ class LocalRun:
                 exit_code=outcome.exit_code,
                 error=outcome.error,
                 result=outcome.result,
-                attempt_errors=errors,
+                attempt_errors=tuple(errors),
             )
         else:
             result = failed_result(step.name, outcome, attempts, started_at, errors)

@@ -98,7 +98,10 @@ def _step_extra_json(record: StepRecord) -> str:
 
 def _result_extra(text: str | None) -> dict[str, Any]:
     data = loads(text) or {}
-    return {k: data[k] for k in _RESULT_EXTRA if k in data}
+    found = {k: data[k] for k in _RESULT_EXTRA if k in data}
+    if "attempt_errors" in found:
+        found["attempt_errors"] = tuple(found["attempt_errors"])
+    return found
 
 
 def _extra_of(text: str | None, names: tuple[str, ...]) -> dict[str, Any]:
