@@ -13,7 +13,7 @@ from f0._version import __version__
 from f0.lazy import lazy_getattr
 
 if TYPE_CHECKING:
-    from f0.attempt import run_attempt
+    from f0.attempt import frame_locals, run_attempt
     from f0.cli import command_group, hooks_of
     from f0.context import Context, StepClosedError, StepContext, normalize_value, value_digest
     from f0.errors import (
@@ -112,6 +112,7 @@ _EXPORTS: dict[str, str] = {
     "UsageError": "f0.errors",
     "build_plan": "f0.plan",
     "command_group": "f0.cli",
+    "frame_locals": "f0.attempt",
     "hooks_of": "f0.cli",
     "normalize_value": "f0.context",
     "register_scriptlet": "f0.scriptlet",
@@ -172,6 +173,7 @@ __all__ = [
     "__version__",
     "build_plan",
     "command_group",
+    "frame_locals",
     "hookimpl",
     "hooks_of",
     "hookspec",

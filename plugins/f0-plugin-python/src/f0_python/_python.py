@@ -17,8 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from f0 import Problem, ScriptletResult, StepOutcome, normalize_value
-from f0.attempt import frame_locals
+from f0 import Problem, ScriptletResult, StepOutcome, frame_locals, normalize_value
 
 from f0_python._resolve import CLASS, CONTEXT_PARAMS, SCRIPTLET, ResolveError, Target, resolve
 
