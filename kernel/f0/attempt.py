@@ -33,19 +33,13 @@ _repr.maxlist = _repr.maxtuple = _repr.maxset = _repr.maxdict = 20
 _repr.maxlevel = 3
 
 
-def _safe_repr(value: object) -> str:
-    try:
-        return _repr.repr(value)
-    except Exception as exc:  # noqa: BLE001 - a broken __repr__ must not hide the step's error
-        return f"<repr failed: {type(exc).__name__}>"
-
-
 def frame_locals(exc: BaseException) -> dict[str, str]:
     """``repr`` of each local variable of the frame *exc* was raised in (size-capped).
 
     The innermost frame of the traceback is where the step failed; reprs are
-    cut (``reprlib``) so a huge value cannot blow up the run store. Called only
-    under ``f0 run --trace``.
+    cut (``reprlib``) so a huge value cannot blow up the run store; a broken
+    ``__repr__`` gives ``<Type instance at 0x...>`` (reprlib's fallback). Called
+    only under ``f0 run --trace``.
     """
     tb = exc.__traceback__
     if tb is None:
@@ -53,7 +47,7 @@ def frame_locals(exc: BaseException) -> dict[str, str]:
     while tb.tb_next is not None:
         tb = tb.tb_next
     names = list(tb.tb_frame.f_locals.items())[:MAX_LOCALS]
-    return {name: _safe_repr(value) for name, value in names}
+    return {name: _repr.repr(value) for name, value in names}
 
 
 def run_attempt(runner: StepRunner, step: Step, context: StepContext, env: StepEnv) -> StepOutcome:
