@@ -91,4 +91,5 @@ def attempt_on_worker(
             outcome = run_attempt(runner, step, view, env)
         else:
             outcome = _with_deadline(runner, step, view, env, env.timeout)
-    return outcome, (view.delta() if outcome.success else None)
+    # Under --trace a failed attempt's delta goes back too: its reads go in the trace.
+    return outcome, (view.delta() if outcome.success or env.trace else None)
