@@ -82,6 +82,7 @@ def attempt_on_worker(
     unpacked copy (``env.base_dir`` is that folder), else in the recipe
     folder itself (same machine, or a shared filesystem).
     """
+    recipe_dir = env.base_dir
     if shipped is not None:
         env = attrs.evolve(env, base_dir=shipped_folder(shipped))
     # What a step prints goes to stderr, as under `f0 run --json` locally: a
@@ -91,5 +92,9 @@ def attempt_on_worker(
             outcome = run_attempt(runner, step, view, env)
         else:
             outcome = _with_deadline(runner, step, view, env, env.timeout)
+    if shipped is not None and outcome.traceback:
+        # The traceback names the user's files, not the worker's unpacked copy of them.
+        text = outcome.traceback.replace(str(env.base_dir), str(recipe_dir))
+        outcome = attrs.evolve(outcome, traceback=text)
     # Under --trace a failed attempt's delta goes back too: its reads go in the trace.
     return outcome, (view.delta() if outcome.success or env.trace else None)
