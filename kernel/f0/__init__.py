@@ -14,7 +14,7 @@ from f0.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from f0.api import load_recipe, make_hooks, run, validate_recipe
-    from f0.attempt import run_attempt
+    from f0.attempt import frame_locals, run_attempt
     from f0.cli import command_group, hooks_of
     from f0.context import (
         MISSING_DIGEST,
@@ -148,6 +148,7 @@ _EXPORTS: dict[str, str] = {
     "build_plan": "f0.plan",
     "command_group": "f0.cli",
     "get_logger": "f0.log",
+    "frame_locals": "f0.attempt",
     "hooks_of": "f0.cli",
     "normalize_value": "f0.context",
     "recipe_key": "f0.decisions",
@@ -248,6 +249,7 @@ __all__ = [
     "command_group",
     "default_store_url",
     "did_you_mean",
+    "frame_locals",
     "get_logger",
     "get_scriptlet",
     "hookimpl",

@@ -8,6 +8,7 @@ touches its arguments.
 
 from __future__ import annotations
 
+import reprlib
 import traceback
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,33 @@ if TYPE_CHECKING:
     from f0.model import Step
     from f0.protocols import AttemptWrapper, StepEnv, StepRunner
 
-__all__ = ["check_success_criteria", "run_attempt"]
+__all__ = ["check_success_criteria", "frame_locals", "run_attempt"]
+
+#: At most this many locals are kept of a failing frame (``f0 run --trace``).
+MAX_LOCALS = 50
+_repr = reprlib.Repr()
+# Short enough to store a failing frame of every step, long enough to recognise a value.
+_repr.maxstring = 200
+_repr.maxother = 200
+_repr.maxlist = _repr.maxtuple = _repr.maxset = _repr.maxdict = 20
+_repr.maxlevel = 3
+
+
+def frame_locals(exc: BaseException) -> dict[str, str]:
+    """``repr`` of each local variable of the frame *exc* was raised in (size-capped).
+
+    The innermost frame of the traceback is where the step failed; reprs are
+    cut (``reprlib``) so a huge value cannot blow up the run store; a broken
+    ``__repr__`` gives ``<Type instance at 0x...>`` (reprlib's fallback). Called
+    only under ``f0 run --trace``.
+    """
+    tb = exc.__traceback__
+    if tb is None:
+        return {}
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    names = list(tb.tb_frame.f_locals.items())[:MAX_LOCALS]
+    return {name: _repr.repr(value) for name, value in names}
 
 
 def run_attempt(runner: StepRunner, step: Step, context: StepContext, env: StepEnv) -> StepOutcome:
@@ -87,6 +114,7 @@ def _attempt(runner: StepRunner, step: Step, context: StepContext, env: StepEnv)
             exit_code=1,
             error=f"{type(exc).__name__}: {exc}",
             traceback=traceback.format_exc(),
+            frame_locals=frame_locals(exc) if env.trace else None,
         )
     if outcome.success and step.success_criteria:
         return check_success_criteria(step, context, outcome)

@@ -287,8 +287,9 @@ def f0_run_observers(options: Mapping[str, Any]) -> list[object] | None:
     Each object's ``f0_run_started``/``f0_step_*``/``f0_run_finished``
     methods (marked with ``hookimpl``) are registered for the length of that
     run only, so they can keep per-run state (a progress bar, a connection).
-    *options* holds the kernel's output flags ``json``, ``quiet`` and
-    ``verbose`` (booleans) and every set plugin option (``f0_run_options``).
+    *options* holds the kernel's output flags ``json``, ``quiet``,
+    ``verbose`` and ``debug`` (booleans; ``debug`` added in 0.3) and every
+    set plugin option (``f0_run_options``).
     Runs started in-process (the Python API, tests) do not call this hook.
 
     Collector: every plugin's observers are registered. Added in 0.2.

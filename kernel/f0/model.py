@@ -278,6 +278,10 @@ class StepOutcome:
     #: JSON data the step returned (a dict return value), stored in context.
     result: Any = None
     traceback: str | None = None
+    #: With ``f0 run --trace``: ``repr`` (size-capped) of each local variable of
+    #: the innermost frame of the exception (see :func:`f0.attempt.frame_locals`).
+    #: Added in 0.3.
+    frame_locals: Mapping[str, str] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -292,6 +296,17 @@ class StepResult:
     exit_code: int | None = None
     error: str | None = None
     result: Any = None
+    #: Full traceback of the last failed attempt (Python's own format), if it raised.
+    #: Added in 0.3.
+    traceback: str | None = None
+    #: Why each failed attempt failed, one line each in attempt order (attempt 1
+    #: first); a step that succeeded on a retry keeps the earlier failures. Added in 0.3.
+    #: A plain tuple (no converter: a StepResult is built for every step).
+    attempt_errors: tuple[str, ...] = ()
+    #: With ``f0 run --trace``: ``inputs`` (context keys read), ``delta``
+    #: (``changes``, ``removed``), ``duration_s`` and, when it raised,
+    #: ``locals`` of the failing frame. JSON data. Added in 0.3.
+    trace: Mapping[str, Any] | None = None
 
     @property
     def duration_s(self) -> float:
@@ -310,6 +325,8 @@ class SchedulerOptions:
     #: ``"thread"`` (default) or ``"process"``.
     pool: str = "thread"
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+    #: ``f0 run --trace``: record each step's inputs, delta and failing locals. Added in 0.3.
+    trace: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -362,15 +379,24 @@ class RunResult:
         return {
             "run_id": self.run_id,
             "status": self.status.value,
-            "steps": {
-                name: {
-                    "status": r.status.value,
-                    "attempts": r.attempts,
-                    "duration_s": round(r.duration_s, 6),
-                    "error": r.error,
-                }
-                for name, r in self.steps.items()
-            },
+            "steps": {name: _step_json(r) for name, r in self.steps.items()},
             "context": dict(self.context),
             **resumed,
         }
+
+
+def _step_json(r: StepResult) -> dict[str, Any]:
+    """One step of ``f0 run --json``; failure details only where there are some."""
+    data: dict[str, Any] = {
+        "status": r.status.value,
+        "attempts": r.attempts,
+        "duration_s": round(r.duration_s, 6),
+        "error": r.error,
+    }
+    if r.traceback is not None:
+        data["traceback"] = r.traceback
+    if r.attempt_errors:
+        data["attempt_errors"] = list(r.attempt_errors)
+    if r.trace is not None:
+        data["trace"] = dict(r.trace)
+    return data

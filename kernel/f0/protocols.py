@@ -46,7 +46,6 @@ class StepEnv:
     timeout: float | None = None
     #: The recipe's ``workdir:`` (resolved), or None. Added in 0.3.
     workdir: Path | None = None
-
     #: The run's recipe name and correlation id: with ``run_id``, the step's
     #: name and ``attempt``, the ids every log event of the attempt carries.
     #: Added in 0.3.
@@ -58,6 +57,10 @@ class StepEnv:
     #: What plugins wrap this attempt in (``f0_attempt_wrappers``), applied
     #: by :func:`f0.run_attempt` wherever the attempt runs. Added in 0.3.
     wrappers: tuple[AttemptWrapper, ...] = ()
+    #: ``f0 run --trace``: a runner that catches a step's exception itself
+    #: should put :func:`f0.attempt.frame_locals` in ``StepOutcome.frame_locals``.
+    #: Added in 0.3.
+    trace: bool = False
 
     @property
     def data_dir(self) -> Path:

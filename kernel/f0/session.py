@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from f0.context import Context, StepContext, normalize_value
 from f0.decisions import recipe_key
 from f0.log import current_log_config
@@ -120,6 +122,7 @@ class RunSession:
             correlation_id=self.info.correlation_id,
             log_config=self._log_config,
             wrappers=wrappers,
+            trace=self.options.trace,
         )
 
     def view(self, step: Step, *, snapshot: bool = False) -> StepContext:
@@ -153,6 +156,8 @@ class RunSession:
         store, the step is recorded (or queued, for a store with ``flush()``)
         before this returns.
         """
+        if self.options.trace and result.attempts:
+            result = traced(result, delta)
         if result.status not in _APPLIED or delta is None:
             delta = _EMPTY_DELTA
         with self._lock:
@@ -198,6 +203,22 @@ class RunSession:
             with contextlib.suppress(ValueError):
                 keys[prefix + "result"] = normalize_value(prefix + "result", result.result)
         return keys
+
+
+def traced(result: StepResult, delta: Delta | None) -> StepResult:
+    """*result* with its ``trace`` (``f0 run --trace``): keys read, delta written, duration.
+
+    The delta of a failed step is what it wrote before failing (never applied).
+    Locals the scheduler already put in ``result.trace`` are kept.
+    """
+    delta = delta or _EMPTY_DELTA
+    trace: dict[str, Any] = {
+        "inputs": sorted(delta.reads),
+        "delta": {"changes": dict(delta.changes), "removed": list(delta.removed)},
+        "duration_s": round(result.duration_s, 6),
+    }
+    trace.update(result.trace or {})
+    return attrs.evolve(result, trace=trace)
 
 
 class StoreRecorder:

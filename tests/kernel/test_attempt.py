@@ -108,3 +108,29 @@ def test_check_success_criteria_directly():
     view = StepContext({"k": None}, who="s")  # present, even if None
     ok = StepOutcome(success=True)
     assert check_success_criteria(step, view, ok) is ok
+
+
+def test_trace_keeps_the_failing_frames_locals_size_capped():
+    class BadRepr:
+        def __repr__(self) -> str:
+            raise RuntimeError
+
+    def explode(ctx):
+        big = "x" * 100_000
+        many = list(range(10_000))
+        odd = BadRepr()
+        raise ValueError(len(big) + len(many) + (odd is None))
+
+    runner = FnRunner({"s": explode})
+    view = StepContext({}, who="s")
+    traced = StepEnv(run_id="r", base_dir=Path(), trace=True)
+    outcome = run_attempt(runner, make_step("s", 1), view, traced)
+    assert outcome.frame_locals is not None
+    assert {"ctx", "big", "many", "odd"} <= set(outcome.frame_locals)
+    assert len(outcome.frame_locals["big"]) < 300
+    assert outcome.frame_locals["many"].startswith("[0, 1, 2")
+    assert len(outcome.frame_locals["many"]) < 300
+    assert outcome.frame_locals["odd"].startswith("<BadRepr instance at 0x")  # repr raised
+    # Without --trace nothing is captured.
+    untraced, _ = attempt(explode)
+    assert untraced.frame_locals is None

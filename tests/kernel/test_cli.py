@@ -393,7 +393,7 @@ def test_run_failure_exits_1_and_run_observers_see_it(pm, recipes, tiny):
     assert watcher.events[1][:2] == ("report", "FAILED")
     assert "RuntimeError: exploded" in watcher.events[1][2]
     assert watcher.events[2] == ("run", "FAILED", None)
-    assert watch.options == [{"json": False, "quiet": False, "verbose": True}]
+    assert watch.options == [{"json": False, "quiet": False, "verbose": True, "debug": False}]
     # The observer was registered for that run only.
     assert not any(pm.is_registered(w) for w in watch.watchers)
 

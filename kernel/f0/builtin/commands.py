@@ -68,6 +68,11 @@ def _echo_err(text: str) -> None:
     typer.echo(text, err=True)
 
 
+def _debug_env() -> bool:
+    """``F0_DEBUG=1`` or ``DEBUG=1``: trace steps and show whole tracebacks."""
+    return os.environ.get("F0_DEBUG") == "1" or os.environ.get("DEBUG") == "1"
+
+
 def load_valid_recipe(
     hooks: Hooks,
     path: Path,
@@ -149,6 +154,13 @@ def f0_register_commands(app: typer.Typer) -> None:
         ),
         log_json: bool = typer.Option(False, "--log-json", help="Log JSON lines on stderr."),
         debug: bool = typer.Option(False, "--debug", help="Debug logging (also DEBUG=1)."),
+        trace: bool = typer.Option(
+            False,
+            "--trace",
+            help="Record per step the context keys it read, the delta it wrote, its duration "
+            "and, if it raised, the locals of the failing frame; see f0 runs show RUN --step "
+            "NAME (also F0_DEBUG=1 or DEBUG=1).",
+        ),
         **plugin_options: Any,
     ) -> None:
         """Run a recipe: validate everything, then run its steps.
@@ -175,10 +187,17 @@ def f0_register_commands(app: typer.Typer) -> None:
             continue_on_error=continue_on_error,
             pool="process" if processes else "thread",
             extra=extra,
+            trace=trace or _debug_env(),
         )
         # Output is a plugin's (f0-plugin-terminal): it gets the output flags.
         observers = hooks.run_observers(
-            {**extra, "json": as_json, "quiet": quiet, "verbose": verbose}
+            {
+                **extra,
+                "json": as_json,
+                "quiet": quiet,
+                "verbose": verbose,
+                "debug": debug or _debug_env(),
+            }
         )
         if log_json or debug:
             from f0.builtin.events import EventLogger

@@ -113,11 +113,18 @@ def test_retries_timeouts_failures_match_local(
     steps = results["dask"]["steps"]
     assert steps["broken"]["status"] == "FAILED"
     assert steps["broken"]["error"] == "ValueError: boom"
+    # The traceback names the recipe's own file, not the worker's unpacked copy.
+    assert '"<recipe folder>/steps.py", line' in steps["broken"]["traceback"]
     assert steps["off"]["status"] == "SKIPPED"
     assert "boom.partial" not in results["dask"]["context"]
     if keep_going:
         assert results["dask"]["status"] == "PARTIAL"
-        assert steps["flaky"] == {"status": "COMPLETED", "attempts": 3, "error": None}
+        assert steps["flaky"] == {
+            "status": "COMPLETED",
+            "attempts": 3,
+            "error": None,
+            "attempt_errors": ["RuntimeError: flaky failure 1", "RuntimeError: flaky failure 2"],
+        }
         assert steps["slow"]["status"] == "FAILED"
         assert steps["slow"]["error"] == "timeout after 2s"
         assert steps["after_slow"]["error"] == "dependency 'slow' not satisfied"

@@ -141,6 +141,29 @@ def test_runs_survive_reopening(tmp_path):
     again.close()
 
 
+def test_a_failed_steps_traceback_retry_reasons_and_trace_are_kept(tmp_path):
+    url = f"sqlite:///{tmp_path}/f0.db"
+    store = open_run_store(url)
+    start(store, "r1")
+    failed = record("a", "FAILED", attempts=2, error="KeyError: 'x'")
+    result = attrs.evolve(
+        failed.result,
+        traceback="Traceback (most recent call last):\n  ...\nKeyError: 'x'\n",
+        attempt_errors=("OSError: busy", "KeyError: 'x'"),
+        trace={"inputs": ["k"], "delta": {"changes": {}, "removed": []}, "locals": {"n": "2"}},
+    )
+    store.record_step("r1", attrs.evolve(failed, result=result))
+    store.record_step("r1", record("b"))
+    store.close()
+    again = open_run_store(url)
+    steps = again.get_run("r1").steps
+    assert steps["a"].result == result
+    assert steps["b"].result.traceback is None
+    assert steps["b"].result.attempt_errors == ()
+    assert steps["b"].result.trace is None
+    again.close()
+
+
 def test_steps_without_seq_are_numbered_in_recording_order(tmp_path):
     store = open_run_store(f"sqlite:///{tmp_path}/f0.db")
     start(store, "r1")

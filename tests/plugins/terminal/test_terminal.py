@@ -74,7 +74,12 @@ def test_a_failed_step_is_named_with_its_error_even_without_verbose(tmp_path):
     assert "FAILED" in text
     assert "failed (1):" in text
     assert re.search(r"broken\s+ZeroDivisionError: division by zero", text)
-    assert out.stdout.splitlines()[-1].startswith("FAILED in ")
+    lines = out.stdout.splitlines()
+    assert lines[-2].startswith("FAILED in ")
+    # No store (F0_STORE=none): the last line says how to see the whole traceback.
+    assert lines[-1] == (
+        f"failed step: broken (ZeroDivisionError: division by zero); traceback: f0 run {recipe} --tb long"
+    )
 
 
 def test_verbose_prints_a_line_per_step(tmp_path):
@@ -92,10 +97,12 @@ def test_quiet_prints_failures_and_the_final_line_only(tmp_path):
     out = run("run", str(recipe), "-q", cwd=tmp_path)
     assert out.returncode == 1
     lines = out.stdout.splitlines()
-    assert len(lines) == 2, lines
+    assert len(lines) == 4, lines
     assert "broken" in lines[0]
     assert "ZeroDivisionError" in lines[0]
-    assert lines[1].startswith("FAILED in ")
+    assert re.fullmatch(r"\s+steps\.py:\d+: ZeroDivisionError: division by zero", lines[1])
+    assert lines[2].startswith("FAILED in ")
+    assert lines[3].startswith("failed step: broken (ZeroDivisionError: division by zero)")
 
 
 def test_summary_full_prints_every_step(tmp_path):

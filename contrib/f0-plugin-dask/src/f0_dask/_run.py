@@ -98,6 +98,8 @@ class DaskRun:
         self._blocked: list[str | None] = [None] * n
         self._state = bytearray(n)
         self._started: list[float | None] = [None] * n
+        #: Why each failed attempt of each step failed (as the local scheduler keeps them).
+        self._errors: list[list[str]] = [[] for _ in range(n)]
         self._ready: list[int] = []  # ranks
         self._retries: list[tuple[float, int, int]] = []  # (due, step, next attempt)
         #: Worker of each step's last failed attempt: its retry goes there first.
@@ -206,6 +208,8 @@ class DaskRun:
             self._state[i] = _PENDING  # reported SKIPPED by _skip_rest
             self._started[i] = None
             return
+        if not outcome.success:
+            self._errors[i].append(outcome.error or f"exit code {outcome.exit_code}")
         if not outcome.success and attempt < step.retry.max_attempts:
             due = time.time() + retry_delay(step.retry, attempt)
             heapq.heappush(self._retries, (due, i, attempt + 1))
@@ -220,6 +224,9 @@ class DaskRun:
             exit_code=outcome.exit_code,
             error=outcome.error,
             result=outcome.result,
+            traceback=outcome.traceback,
+            attempt_errors=tuple(self._errors[i]),
+            trace=None if outcome.frame_locals is None else {"locals": dict(outcome.frame_locals)},
         )
         self._finish(i, result, delta)
 

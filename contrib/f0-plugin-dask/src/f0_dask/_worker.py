@@ -112,6 +112,7 @@ def attempt_on_worker(
     """
     if env.attempt == 1 and env.run_id in _STOPPED:
         return None, None
+    recipe_dir = env.base_dir
     if shipped is not None:
         env = attrs.evolve(env, base_dir=shipped_folder(shipped))
     # What a step prints goes to stderr, as under `f0 run --json` locally: a
@@ -123,4 +124,9 @@ def attempt_on_worker(
             outcome = _with_deadline(runner, step, view, env, env.timeout)
     if not outcome.success and stop_on_failure and env.attempt >= step.retry.max_attempts:
         stop_run(env.run_id)
-    return outcome, (view.delta() if outcome.success else None)
+    if shipped is not None and outcome.traceback:
+        # The traceback names the user's files, not the worker's unpacked copy of them.
+        text = outcome.traceback.replace(str(env.base_dir), str(recipe_dir))
+        outcome = attrs.evolve(outcome, traceback=text)
+    # Under --trace a failed attempt's delta goes back too: its reads go in the trace.
+    return outcome, (view.delta() if outcome.success or env.trace else None)

@@ -49,6 +49,8 @@ def _delta(data: Mapping[str, Any]) -> Delta:
 def _result(data: Mapping[str, Any]) -> StepResult:
     values = _known(StepResult, data)
     values["status"] = StepStatus(values["status"])
+    if "attempt_errors" in values:  # a JSON list; the field is a tuple
+        values["attempt_errors"] = tuple(values["attempt_errors"])
     return StepResult(**values)
 
 

@@ -54,7 +54,7 @@ def worker_main(conn: Connection) -> None:
             return
         runner, step, view, env = message
         outcome = run_attempt(runner, step, view, env)
-        _reply(conn, (outcome, view.delta() if outcome.success else None))
+        _reply(conn, (outcome, view.delta() if outcome.success or env.trace else None))
 
 
 def _reply(conn: Connection, answer: AttemptResult) -> None:

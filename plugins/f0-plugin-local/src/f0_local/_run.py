@@ -38,7 +38,7 @@ from f0 import (
     run_attempt,
 )
 
-from f0_local._common import AttemptResult, Cancelled, timeout_outcome
+from f0_local._common import AttemptResult, Cancelled, failed_result, timeout_outcome
 from f0_local._retry import run_with_retries
 from f0_local._threads import DaemonPool, call_with_deadline
 
@@ -348,28 +348,36 @@ class LocalRun:
         runner = session.runner(step)
         started_at = self._started[i] = time.time()
         policy = step.retry
+        errors: list[str] = []  # why each failed attempt failed, in order
         try:
             if policy.retries <= 0:
                 outcome, delta = self._attempt(i, step, runner, 1)
                 attempts = 1
             else:
-                (outcome, delta), attempts = run_with_retries(
-                    policy,
-                    lambda n: self._attempt(i, step, runner, n),
-                    session.cancel_event,
-                )
+
+                def attempt(n: int) -> AttemptResult:
+                    done = self._attempt(i, step, runner, n)
+                    if not done[0].success:
+                        errors.append(done[0].error or f"exit code {done[0].exit_code}")
+                    return done
+
+                (outcome, delta), attempts = run_with_retries(policy, attempt, session.cancel_event)
         except Cancelled:
             return None, None
-        result = StepResult(
-            name=step.name,
-            status=_COMPLETED if outcome.success else _FAILED,
-            attempts=attempts,
-            started_at=started_at,
-            finished_at=time.time(),
-            exit_code=outcome.exit_code,
-            error=outcome.error,
-            result=outcome.result,
-        )
+        if outcome.success:
+            result = StepResult(
+                name=step.name,
+                status=_COMPLETED,
+                attempts=attempts,
+                started_at=started_at,
+                finished_at=time.time(),
+                exit_code=outcome.exit_code,
+                error=outcome.error,
+                result=outcome.result,
+                attempt_errors=tuple(errors),
+            )
+        else:
+            result = failed_result(step.name, outcome, attempts, started_at, errors)
         return result, delta
 
     def _attempt_in_thread(self, i: int, step: Step, runner: StepRunner, n: int) -> AttemptResult:
@@ -390,7 +398,8 @@ class LocalRun:
                 view.close()  # the abandoned thread's later writes raise and are dropped
                 return timeout_outcome(timeout), None
             outcome = maybe
-        return outcome, (view.delta() if outcome.success else None)
+        # Under --trace a failed attempt's delta is kept too: its reads go in the trace.
+        return outcome, (view.delta() if outcome.success or env.trace else None)
 
     def _attempt_in_process(self, i: int, step: Step, runner: StepRunner, n: int) -> AttemptResult:  # noqa: ARG002 - same signature as the thread variant
         session = self._session

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from f0 import Problem, ScriptletResult, StepOutcome, normalize_value
+from f0 import Problem, ScriptletResult, StepOutcome, frame_locals, normalize_value
 
 from f0_python._codehash import code_digest_of
 from f0_python._resolve import CLASS, CONTEXT_PARAMS, SCRIPTLET, ResolveError, Target, resolve
@@ -90,6 +90,7 @@ class PythonRunner:
                 exit_code=1,
                 error=f"{type(exc).__name__}: {exc}",
                 traceback=_user_traceback(exc),
+                frame_locals=frame_locals(exc) if env.trace else None,
             )
         return to_outcome(value, step)
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from f0 import plural
 
 from f0_store._render import JSON_OPT, STORE_OPT, echo_json, fmt_time, print_diff, print_table
+from f0_store._show import step_json
 
 if TYPE_CHECKING:
     from f0 import RunRecord, RunStore, RunSummary
@@ -97,22 +97,7 @@ def record_json(r: RunRecord) -> dict[str, Any]:
         "duration_s": _duration(r.started_at, r.finished_at),
         "params": dict(r.params),
         "resumed_from": r.resumed_from,
-        "steps": {
-            name: {
-                "seq": s.seq,
-                "status": s.result.status.value,
-                "attempts": s.result.attempts,
-                "started_at": s.result.started_at,
-                "finished_at": s.result.finished_at,
-                "duration_s": round(s.result.duration_s, 6),
-                "exit_code": s.result.exit_code,
-                "error": s.result.error,
-                "fingerprint": s.fingerprint,
-                "changed_keys": sorted(s.delta.changes),
-                "removed_keys": list(s.delta.removed),
-            }
-            for name, s in r.steps.items()
-        },
+        "steps": {name: step_json(s) for name, s in r.steps.items()},
         "context": None if r.context is None else dict(r.context),
     }
 
@@ -184,19 +169,48 @@ def register_runs(app: typer.Typer) -> None:
         )
 
     @runs.command()
-    def show(
+    def show(  # noqa: PLR0917 - typer maps parameters to options
         ctx: typer.Context,
         run: str = typer.Argument(..., help="Run id, unique prefix of one, or 'last'."),
         as_json: bool = JSON_OPT,
         store_url: str = STORE_OPT,
+        step: str | None = typer.Option(
+            None,
+            "--step",
+            metavar="NAME",
+            help="Only this step: why each attempt failed, its traceback, its --trace data.",
+        ),
+        status: str | None = typer.Option(
+            None,
+            "--status",
+            metavar="STATUS",
+            help="Only the steps of this status (failed, completed, skipped...).",
+        ),
     ) -> None:
-        """One run: its steps (status, attempts, timings, error) and final context."""
+        """One run: its steps (status, attempts, timings, error) and final context.
+
+        A run of more than 40 steps is summarised: counts per status, the failed
+        steps with their error, the slowest steps.
+        """
+        from f0_store._show import check_status, find_step, print_record, print_step
+
+        wanted = check_status(status) if status is not None else None
         with open_run_store(ctx, store_url) as store:
             record = _load(_need(store, store_url, run), run)
-        if as_json:
-            echo_json(record_json(record))
+        if step is not None:
+            found = find_step(record, step)
+            if as_json:
+                echo_json({"run_id": record.run_id, "step": step, **step_json(found)})
+            else:
+                print_step(record, found)
             return
-        _print_record(record)
+        if as_json:
+            data = record_json(record)
+            if wanted is not None:
+                data["steps"] = {n: s for n, s in data["steps"].items() if s["status"] == wanted}
+            echo_json(data)
+            return
+        print_record(record, status=wanted)
 
     @runs.command()
     def diff(
@@ -227,39 +241,6 @@ def register_runs(app: typer.Typer) -> None:
             typer.echo(f"  {name}: {change['a'] or '(absent)'} -> {change['b'] or '(absent)'}")
 
     app.add_typer(runs, name="runs")
-
-
-def _print_record(r: RunRecord) -> None:
-    from f0_store._render import short
-
-    took = "" if r.finished_at is None else f" in {r.finished_at - r.started_at:.2f}s"
-    typer.echo(f"run {r.run_id}: {r.recipe_name} ({r.recipe_path or '-'})")
-    typer.echo(f"status {r.status.value}, started {fmt_time(r.started_at)}{took}")
-    if r.resumed_from:
-        typer.echo(f"resumed from {r.resumed_from}")
-    if r.params:
-        typer.echo(f"params: {short(dict(r.params), 100)}")
-    print_table(
-        plural(len(r.steps), "step"),
-        ["#", "step", "status", "attempts", "duration", "error"],
-        [
-            [
-                str(s.seq),
-                name,
-                s.result.status.value,
-                str(s.result.attempts),
-                f"{s.result.duration_s:.3f}s",
-                s.result.error or "",
-            ]
-            for name, s in r.steps.items()
-        ],
-    )
-    if r.context is None:
-        typer.echo("context: (the run has not finished)")
-        return
-    typer.echo(f"context ({plural(len(r.context), 'key')}):")
-    for key in sorted(r.context):
-        typer.echo(f"  {key} = {short(r.context[key], 100)}")
 
 
 def register_cache(app: typer.Typer) -> None:

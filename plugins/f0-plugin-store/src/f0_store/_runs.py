@@ -95,6 +95,31 @@ def _extra_json(record: Any, names: tuple[str, ...]) -> str:
     return dumps({name: getattr(record, name) for name in names}) if names else "{}"
 
 
+#: StepResult fields kept in the step row's ``extra`` JSON (no column of their
+#: own: a failure's details are read only by ``f0 runs show``).
+_RESULT_EXTRA = ("traceback", "attempt_errors", "trace")
+
+
+def _step_extra_json(record: StepRecord) -> str:
+    data = {name: getattr(record, name) for name in _STEP_EXTRA}
+    r = record.result
+    if r.traceback is not None:
+        data["traceback"] = r.traceback
+    if r.attempt_errors:
+        data["attempt_errors"] = list(r.attempt_errors)
+    if r.trace is not None:
+        data["trace"] = dict(r.trace)
+    return dumps(data)
+
+
+def _result_extra(text: str | None) -> dict[str, Any]:
+    data = loads(text) or {}
+    found = {k: data[k] for k in _RESULT_EXTRA if k in data}
+    if "attempt_errors" in found:
+        found["attempt_errors"] = tuple(found["attempt_errors"])
+    return found
+
+
 def _extra_of(text: str | None, names: tuple[str, ...]) -> dict[str, Any]:
     """Stored extra fields this version of the kernel's record still has."""
     data = loads(text) or {}
@@ -151,7 +176,7 @@ def _step_row(run_id: str, record: StepRecord, seq: int, now: float) -> tuple[An
         record.fingerprint,
         dumps(record.inputs),
         record.recorded_at or now,
-        _extra_json(record, _STEP_EXTRA),
+        _step_extra_json(record),
     )
 
 
@@ -169,6 +194,7 @@ def _step_of(row: sqlite3.Row | tuple[Any, ...]) -> StepRecord:
             exit_code=code,
             error=error,
             result=loads(result),
+            **_result_extra(row[13]),
         ),
         delta=_delta_of(delta),
         fingerprint=fp,
