@@ -9,7 +9,7 @@ from f0.engine import run_recipe
 from f0.hooks import Hooks
 from f0.testing import invoke_cli, make_test_plugin_manager, write_project
 
-PLUGINS = ("yaml", "python", "local", "context", "store")
+PLUGINS = ("yaml", "python", "local", "context", "store", "cache")
 OLD_ID = "20261126-130102-3fa2c1"
 
 RECIPE = """
