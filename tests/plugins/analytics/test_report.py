@@ -194,6 +194,10 @@ def test_report_in_a_real_browser(report: tuple[Path, str], tmp_path: Path) -> N
     assert "quality_check" in seen["errors"]
     assert "3 orders have no customer" in seen["errors"]
     assert "2 attempts" in seen["errors"]
+    # The stored traceback names the step's own code, and each failed attempt says why.
+    assert "Traceback" in seen["errors"]
+    assert ", in check" in seen["errors"]
+    assert "attempt 1: ValueError: 3 orders have no customer" in seen["errors"]
     assert (seen["context_open_before"], seen["context_open_after"]) == (False, True)
     assert '"steps.extract.status": "COMPLETED"' in seen["context_text"]
     assert seen["filtered"] == 2

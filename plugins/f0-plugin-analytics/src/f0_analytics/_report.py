@@ -148,11 +148,17 @@ def _errors(record: RunRecord) -> str:
     for name, step in record.steps.items():
         r = step.result
         if r.status.value in {"FAILED", "CANCELLED"} and r.error:
+            # The stored traceback (f0 >= 0.3) says where it failed; the error
+            # line alone is what older runs have.
+            retries = "".join(
+                f"<li>attempt {n}: {escape(e)}</li>" for n, e in enumerate(r.attempt_errors, 1)
+            )
             parts.append(
                 f'<div class="err" data-step="{escape(name)}"><h3>{escape(name)} '
                 f'<span class="muted">({r.status.value}, exit code {r.exit_code}, '
                 f"{r.attempts} attempt{'s' * (r.attempts != 1)})</span></h3>"
-                f"<pre>{escape(r.error)}</pre></div>"
+                + (f'<ul class="attempts">{retries}</ul>' if len(r.attempt_errors) > 1 else "")
+                + f'<pre class="tb">{escape(r.traceback or r.error)}</pre></div>'
             )
     return "".join(parts) or '<p class="muted">No step failed.</p>'
 
