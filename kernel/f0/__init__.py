@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         StoreError,
         UsageError,
     )
+    from f0.files import write_atomic
     from f0.hooks import DEFAULT_STORE_URL, Hooks
     from f0.limits import Limits
     from f0.log import get_logger
@@ -155,6 +156,7 @@ _EXPORTS: dict[str, str] = {
     "register_scriptlet": "f0.scriptlet",
     "run_attempt": "f0.attempt",
     "value_digest": "f0.context",
+    "write_atomic": "f0.files",
     # Added in 0.2: the in-process API and the scriptlet registry.
     "Hooks": "f0.hooks",
     "get_scriptlet": "f0.scriptlet",
@@ -273,6 +275,7 @@ __all__ = [
     "unregister_scriptlet",
     "validate_recipe",
     "value_digest",
+    "write_atomic",
 ]
 
 

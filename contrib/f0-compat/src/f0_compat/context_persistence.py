@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from f0 import write_atomic
 from f0_store.delta import DeltaCompressor
 from f0_store.errors import SnapshotNotFoundError
 from f0_store.snapshot import SnapshotManager
@@ -27,18 +26,7 @@ __all__ = ["DBAdapter", "FileAdapter", "Persistence", "PersistenceManager", "Ver
 
 
 def _atomic_write(path: Path, payload: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, payload)
 
 
 def _read_json(path: Path) -> Any:

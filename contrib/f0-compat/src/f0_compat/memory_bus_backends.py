@@ -11,14 +11,13 @@ import abc
 import contextlib
 import gzip
 import json
-import os
 import sqlite3
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 import structlog
+from f0 import write_atomic
 
 __all__ = ["JSONPersistenceBackend", "PersistenceBackend", "SQLitePersistenceBackend"]
 
@@ -57,17 +56,7 @@ class PersistenceBackend(abc.ABC):
 
 
 def _atomic_write(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, payload)
 
 
 class JSONPersistenceBackend(PersistenceBackend):

@@ -1,35 +1,27 @@
-"""Atomic file writes: a temp file in the target's folder, fsync, rename."""
+"""Writing a report or graph file: the kernel's atomic write, with errors a user can act on."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 __all__ = ["write_atomic"]
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write *text* to *path* so readers see the old file or the whole new one."""
+    """Write *text* to *path* so readers see the old file or the whole new one.
+
+    A missing folder or one we cannot write to is a :class:`~f0.UsageError`
+    naming *path* (``-o`` points somewhere wrong), not a traceback.
+    """
     from f0 import UsageError
+    from f0 import write_atomic as write
 
     folder = path.parent if str(path.parent) else Path()
     if not folder.is_dir():
         msg = f"folder {folder} does not exist"
         raise UsageError(msg, where=str(path))
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
+        write(path, text)
+    except PermissionError as exc:
         msg = f"cannot write here: {exc.strerror}"
         raise UsageError(msg, where=str(path)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        raise

@@ -64,17 +64,6 @@ def register(app: typer.Typer) -> None:
 
 def _write(path: Path, text: str) -> None:
     """Atomic write: a temporary file, fsync, then rename over *path*."""
-    import os
-    import tempfile
+    from f0 import write_atomic
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
-import os
 import sqlite3
 import tempfile
 import threading
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import structlog
+from f0 import write_atomic
 from f0_store.cache import Cache, CacheDecorator, CacheEntry, EvictionPolicy
 from f0_store.errors import CacheEntryNotFoundError, CacheError, CacheFullError
 
@@ -78,16 +78,7 @@ def _value_json(value: Any) -> str:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write *text* to *path* via a temp file, fsync and rename: never half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)
 
 
 class _Ticker:

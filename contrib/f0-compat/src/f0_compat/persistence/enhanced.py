@@ -12,14 +12,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
 import f0
+from f0 import write_atomic
 from f0_store.cache import Cache
 
 from f0_compat.persistence.core import (
@@ -222,20 +221,8 @@ class EnhancedPersistenceV2(PersistenceBase):
     def export_data(self, path: str | Path) -> Path:
         """Write the data to *path* as JSON (atomically); return the path."""
         with self._wrapped("export_data"):
-            target = Path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
             text = json.dumps(self.load(), indent=2, sort_keys=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                Path(tmp).replace(target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            return target
+            return write_atomic(path, text)
 
     def import_data(self, path: str | Path) -> int:
         """Replace the data with the JSON object in *path*; return how many keys."""
