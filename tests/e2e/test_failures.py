@@ -29,7 +29,7 @@ def helper(x, y):
 
 
 def divide(context, params):
-    a = context.get("a")
+    a = context.get("a", 1)  # 1 also when it runs before any step set it
     return {"r": helper(a, 0)}
 
 
