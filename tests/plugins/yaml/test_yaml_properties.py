@@ -527,3 +527,15 @@ def test_f0_validate_never_crashes(cli_pm, cli_dir, text, name):
     lines = result.stdout.splitlines()
     assert lines
     assert lines[-1].startswith(f"{path}: ")
+
+
+@pytest.mark.parametrize("brk", ["\x85", "\u2028", "\u2029"])
+def test_yaml_11_line_breaks_read_the_same_both_ways(brk: str) -> None:
+    # yaml-rs reads NEL/LS/PS as text, ruamel.yaml as line breaks: found by
+    # test_mutated_recipes; such a file must take the positioned reader.
+    text = (
+        '{"metadata": {"name": "j"}, "steps": [{"name":' + brk + ' "a", "idx": 1, '
+        '"module": "m", "function": "f"}]}'
+    )
+    recipe = load_text(text, "recipe.yaml")
+    assert recipe.steps[0].name == "a"

@@ -42,6 +42,10 @@ _DOC_MARK = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
 #: 4300 digits): the positioned reader reports it.
 _LONG_NUMBER = re.compile(r"\d{4000}")
 
+#: YAML 1.1 line breaks (NEL, LS, PS) that ruamel.yaml breaks lines at and
+#: yaml-rs reads as text.
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+
 #: An escape that may encode a UTF-16 surrogate (``"\ud83d\ude00"``).
 _ESCAPE = re.compile(r"\\[uU]")
 
@@ -74,7 +78,12 @@ def read_fast(path: Path, text: str, *, syntax_checked: bool = False) -> Documen
 
 
 def _yaml(text: str, *, syntax_checked: bool = False) -> Any:
-    if text.startswith("\ufeff") or _RISKY.search(text) or _LONG_NUMBER.search(text):
+    if (
+        text.startswith("\ufeff")
+        or _RISKY.search(text)
+        or _LONG_NUMBER.search(text)
+        or _ODD_BREAK.search(text)
+    ):
         raise _Unsure
     if any(mark.start() > 0 for mark in _DOC_MARK.finditer(text)):
         raise _Unsure
