@@ -159,8 +159,10 @@ class RequestTracerV2:
             requests = self._local.requests = []
         return requests
 
-    def _emit(self, event: str, **fields: Any) -> None:
-        (self._log.info if self.debug else self._log.debug)(event, **fields)
+    def _emit(self, event: str, ids: dict[str, Any], **fields: Any) -> None:
+        # The record's run ids go with the line: a thread the step started itself
+        # has no run context of its own, yet its spans belong to the run.
+        (self._log.info if self.debug else self._log.debug)(event, **{**ids, **fields})
 
     # -- requests -----------------------------------------------------------------
     def start_request(
@@ -194,7 +196,7 @@ class RequestTracerV2:
                 run_ids=ids,
             )
         self._requests().append(correlation_id)
-        self._emit("trace.request_started", trace_id=correlation_id, operation=operation)
+        self._emit("trace.request_started", ids, trace_id=correlation_id, operation=operation)
         return correlation_id
 
     def _finish(self, trace: RequestTrace, status: str, error: str | None) -> None:
@@ -222,6 +224,7 @@ class RequestTracerV2:
         self._local.spans = [entry for entry in self._stack() if entry[0] != correlation_id]
         self._emit(
             "trace.request_finished",
+            trace.run_ids,
             trace_id=correlation_id,
             status=status,
             duration_s=trace.duration,
@@ -287,6 +290,7 @@ class RequestTracerV2:
         stack.append((correlation_id, span_id))
         self._emit(
             "trace.span_started",
+            trace.spans[span_id].run_ids,
             trace_id=correlation_id,
             span_id=span_id,
             parent_span_id=parent,
@@ -310,6 +314,7 @@ class RequestTracerV2:
         self._local.spans = [entry for entry in self._stack() if entry[1] != span_id]
         self._emit(
             "trace.span_finished",
+            span.run_ids,
             trace_id=span.correlation_id,
             span_id=span_id,
             operation=span.operation,
