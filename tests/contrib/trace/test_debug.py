@@ -16,7 +16,10 @@ def test_breakpoints_hit_on_conditions_and_count():
     always = dbg.add_breakpoint("always")
     first = dbg.add_breakpoint("first", "items[0]['id'] == 7 if items else False")
     assert dbg.check_breakpoints({"rows": 150, "status": "ok", "items": []}) == [big, always]
-    assert dbg.check_breakpoints({"rows": 5, "status": "ok", "items": [{"id": 7}]}) == [always, first]
+    assert dbg.check_breakpoints({"rows": 5, "status": "ok", "items": [{"id": 7}]}) == [
+        always,
+        first,
+    ]
     assert dbg.check_breakpoints({"status": "ok", "items": []}) == [always]  # unknown name: no hit
     counts = {b.breakpoint_id: b.hit_count for b in dbg.get_breakpoints()}
     assert counts == {big: 1, always: 3, first: 1}
@@ -57,7 +60,7 @@ def test_conditions_agree_with_python(a, b, c):
     from f0_trace.safe_eval import evaluate
 
     for expr in ("a + b * c > a - b", "a % c == b // c or not a", "[a, b][1] if a < b else -c"):
-        assert evaluate(expr, {"a": a, "b": b, "c": c}) == eval(expr, {}, {"a": a, "b": b, "c": c})  # noqa: S307
+        assert evaluate(expr, {"a": a, "b": b, "c": c}) == eval(expr, {}, {"a": a, "b": b, "c": c})
 
 
 def test_watch_inspect_debug_function_and_export(tmp_path):
@@ -77,7 +80,8 @@ def test_watch_inspect_debug_function_and_export(tmp_path):
             divide(1, 0)
     kinds = [e["kind"] for e in session.events]
     assert kinds == ["variable_changed", "variable_changed", "call", "breakpoint_hit", "call"]
-    assert session.events[2]["arguments"] == {"a": 6, "b": 3} and session.events[2]["result"] == 2.0
+    assert session.events[2]["arguments"] == {"a": 6, "b": 3}
+    assert session.events[2]["result"] == 2.0
     assert "ZeroDivisionError" in session.events[4]["error"]
     assert session.end_time is not None
     assert [h["value"] for h in dbg.get_watched_variables()["n"]] == [1, 2]
@@ -94,7 +98,8 @@ def test_watch_inspect_debug_function_and_export(tmp_path):
     assert info["attributes"]["child"]["items"]["k"] == {"type": "builtins.list", "repr": "[1, 2]"}
 
     data = json.loads(dbg.export_debug_data(tmp_path / "debug.json").read_text())
-    assert data["breakpoints"][0]["breakpoint_id"] == bp and data["breakpoints"][0]["hit_count"] == 1
+    assert data["breakpoints"][0]["breakpoint_id"] == bp
+    assert data["breakpoints"][0]["hit_count"] == 1
     assert data["sessions"][0]["name"] == "job"
     assert [h["value"] for h in data["watched_variables"]["n"]] == [1, 2]
 

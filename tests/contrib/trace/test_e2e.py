@@ -11,7 +11,7 @@ from tests.e2e.conftest import run_f0
 
 pytestmark = pytest.mark.slow
 
-STEPS = '''
+STEPS = """
 import json
 import threading
 from pathlib import Path
@@ -32,7 +32,7 @@ def traced(context, params):
         worker.join()
     Path(params["out"]).write_text(json.dumps(TRACER.get_request(cid).to_dict()))
     context.set("cid", cid)
-'''
+"""
 
 RECIPE = """
 metadata: {{name: traced}}
@@ -47,13 +47,19 @@ def test_step_spans_carry_the_run_correlation_id(tmp_path: Path) -> None:
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text(RECIPE.format(out=out), encoding="utf-8")
     result = run_f0(
-        "run", str(recipe), "--json", "--log-json", cwd=tmp_path, env={"F0_CORRELATION_ID": "ci-job-77"}
+        "run",
+        str(recipe),
+        "--json",
+        "--log-json",
+        cwd=tmp_path,
+        env={"F0_CORRELATION_ID": "ci-job-77"},
     )
     assert result.returncode == 0, result
     run_id = result.json()["run_id"]
     trace = json.loads(out.read_text())
     assert trace["correlation_id"] == "ci-job-77"
-    assert trace["run_ids"]["run_id"] == run_id and trace["run_ids"]["step"] == "load"
+    assert trace["run_ids"]["run_id"] == run_id
+    assert trace["run_ids"]["step"] == "load"
     spans = {s["operation"]: s for s in trace["spans"]}
     assert set(spans) == {"fetch", "parse", "bg"}
     for span in spans.values():

@@ -19,12 +19,14 @@ def test_trace_io_records_inputs_outputs_and_time(tmp_path):
     with tl.trace_session("batch", job=1) as session:
         assert add(2, b=3, tag=object()) == {"sum": 5}
     (entry,) = tl.get_trace_entries()
-    assert entry.function.endswith("add") and entry.session_id == session
+    assert entry.function.endswith("add")
+    assert entry.session_id == session
     assert entry.inputs["args"] == [2]
     assert entry.inputs["kwargs"]["b"] == 3
     assert entry.inputs["kwargs"]["tag"].startswith("<object object")  # repr of a non-JSON value
     assert entry.outputs == {"sum": 5}
-    assert entry.duration_ms is not None and entry.duration_ms >= 0
+    assert entry.duration_ms is not None
+    assert entry.duration_ms >= 0
     (line,) = trace_file.read_text().splitlines()
     assert json.loads(line)["outputs"] == {"sum": 5}
 
@@ -40,7 +42,9 @@ def test_errors_are_recorded_and_reraised_and_io_can_be_off():
         boom("hunter2")
     (entry,) = tl.get_trace_entries()
     assert entry.error == "ValueError: bad"
-    assert entry.inputs is None and entry.outputs is None and entry.debug_level == "INFO"
+    assert entry.inputs is None
+    assert entry.outputs is None
+    assert entry.debug_level == "INFO"
     assert "hunter2" not in json.dumps(entry.to_dict())
 
     quiet = TraceLoggerV2("q", enable_io_tracing=False, enable_timing=False)

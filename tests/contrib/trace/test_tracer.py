@@ -12,13 +12,17 @@ from f0_trace import RequestTracerV2
 def test_spans_nest_and_form_a_tree():
     tracer = RequestTracerV2("t", debug=False)
     with tracer.trace_request("load", source="api") as cid:
-        with tracer.trace_span("fetch", component="http") as fetch:
-            with tracer.trace_span("parse") as parse:
-                pass
+        with (
+            tracer.trace_span("fetch", component="http") as fetch,
+            tracer.trace_span("parse") as parse,
+        ):
+            pass
         with tracer.trace_span("store") as store:
             pass
     trace = tracer.get_request(cid)
-    assert trace is not None and trace.status == "completed" and trace.duration is not None
+    assert trace is not None
+    assert trace.status == "completed"
+    assert trace.duration is not None
     assert trace.spans[parse].parent_span_id == fetch
     assert trace.spans[store].parent_span_id is None
     assert trace.spans[fetch].component == "http"
@@ -78,10 +82,15 @@ def test_active_cap_and_stale_cleanup_abandon_requests():
 
 def test_failures_are_recorded_and_reraised():
     tracer = RequestTracerV2("t", debug=False)
-    with pytest.raises(ZeroDivisionError), tracer.trace_request("boom") as cid, tracer.trace_span("div"):
+    with (
+        pytest.raises(ZeroDivisionError),
+        tracer.trace_request("boom") as cid,
+        tracer.trace_span("div"),
+    ):
         1 / 0  # noqa: B018
     trace = tracer.get_request(cid)
-    assert trace.status == "failed" and "ZeroDivisionError" in trace.error
+    assert trace.status == "failed"
+    assert "ZeroDivisionError" in trace.error
     (span,) = trace.spans.values()
     assert span.status == "failed"
 
@@ -96,7 +105,8 @@ def test_trace_function_opens_a_request_when_none_is_open():
     assert double(4) == 8
     (trace,) = tracer.get_completed_requests()
     (span,) = trace.spans.values()
-    assert span.component == "calc" and span.operation.endswith("double")
+    assert span.component == "calc"
+    assert span.operation.endswith("double")
 
 
 def test_start_span_without_a_request_is_a_clear_error():
@@ -113,7 +123,8 @@ def test_inside_a_run_requests_take_the_run_correlation_id(capsys):
         first = tracer.start_request("a")
         second = tracer.start_request("b")  # same run, still open: a distinct id
         span = tracer.start_span("s", correlation_id=first)
-    assert first == "corr-7" and second == "corr-7:2"
+    assert first == "corr-7"
+    assert second == "corr-7:2"
     trace = tracer.get_request(first)
     assert trace.run_ids == {"run_id": "run-1", "recipe": "recipe", "correlation_id": "corr-7"}
     assert trace.spans[span].run_ids["run_id"] == "run-1"

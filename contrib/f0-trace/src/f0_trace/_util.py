@@ -32,7 +32,11 @@ def run_ids() -> dict[str, Any]:
 def jsonable(value: Any, depth: int = 3) -> Any:
     """*value* as JSON-safe data: plain values as they are, containers capped, the rest as ``repr``."""
     if value is None or isinstance(value, bool | int | float | str):
-        return value if not isinstance(value, str) or len(value) <= MAX_REPR else value[:MAX_REPR] + "…"
+        return (
+            value
+            if not isinstance(value, str) or len(value) <= MAX_REPR
+            else value[:MAX_REPR] + "…"
+        )
     if depth > 0 and isinstance(value, Mapping):
         items = list(value.items())[:MAX_ITEMS]
         return {str(k): jsonable(v, depth - 1) for k, v in items}
@@ -56,7 +60,7 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> Path:
             handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        Path(tmp).replace(target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

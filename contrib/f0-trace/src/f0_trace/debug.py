@@ -88,9 +88,15 @@ class DebugEnvironmentManager:
     ) -> None:
         level = debug_level.upper() if isinstance(debug_level, str) else debug_level
         if level not in _LEVELS:
-            raise ValueError(f"debug_level: one of {', '.join(_LEVELS)}, got {debug_level!r}")
-        if not isinstance(max_debug_sessions, int) or isinstance(max_debug_sessions, bool) or max_debug_sessions < 1:
-            raise ValueError(f"max_debug_sessions: must be a positive integer, got {max_debug_sessions!r}")
+            msg = f"debug_level: one of {', '.join(_LEVELS)}, got {debug_level!r}"
+            raise ValueError(msg)
+        if (
+            not isinstance(max_debug_sessions, int)
+            or isinstance(max_debug_sessions, bool)
+            or max_debug_sessions < 1
+        ):
+            msg = f"max_debug_sessions: must be a positive integer, got {max_debug_sessions!r}"
+            raise ValueError(msg)
         self.name = name
         self.debug_level = level
         self.enable_breakpoints = enable_breakpoints
@@ -132,7 +138,8 @@ class DebugEnvironmentManager:
         with self._lock:
             session = self._sessions.get(session_id)
             if session is None:
-                raise KeyError(f"session_id: no debug session {session_id!r}")
+                msg = f"session_id: no debug session {session_id!r}"
+                raise KeyError(msg)
             session.end_time = time.time()
         if self._current.get() == session_id:
             self._current.set(None)
@@ -205,13 +212,20 @@ class DebugEnvironmentManager:
                     if not evaluate(compiled, ctx):
                         continue
                 except ConditionError as exc:
-                    self._log.warning("debug.breakpoint_condition_failed", breakpoint=bp.name, error=str(exc))
+                    self._log.warning(
+                        "debug.breakpoint_condition_failed", breakpoint=bp.name, error=str(exc)
+                    )
                     continue
             with self._lock:
                 bp.hit_count += 1
             hits.append(bp.breakpoint_id)
             self._emit("debug.breakpoint_hit", breakpoint=bp.name, breakpoint_id=bp.breakpoint_id)
-            self._record("breakpoint_hit", breakpoint=bp.name, breakpoint_id=bp.breakpoint_id, values=dict(ctx))
+            self._record(
+                "breakpoint_hit",
+                breakpoint=bp.name,
+                breakpoint_id=bp.breakpoint_id,
+                values=dict(ctx),
+            )
         return hits
 
     # -- watches and inspection ---------------------------------------------------
@@ -254,7 +268,9 @@ class DebugEnvironmentManager:
             # vars() only: getattr on arbitrary names could run properties with side effects.
             attributes = getattr(obj, "__dict__", None)
             if isinstance(attributes, dict):
-                public = [(k, v) for k, v in attributes.items() if not k.startswith("_")][:MAX_ITEMS]
+                public = [(k, v) for k, v in attributes.items() if not k.startswith("_")][
+                    :MAX_ITEMS
+                ]
                 info["attributes"] = {k: self.inspect_object(v, depth - 1) for k, v in public}
         return info
 

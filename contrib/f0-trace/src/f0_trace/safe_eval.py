@@ -90,20 +90,25 @@ _ALLOWED = (
 def compile_condition(source: str) -> ast.Expression:
     """Parse and check *source*; raise :class:`ConditionError` naming what is not allowed and where."""
     if not isinstance(source, str):
-        raise ConditionError(f"condition must be a string, not {type(source).__name__}")
+        msg = f"condition must be a string, not {type(source).__name__}"
+        raise ConditionError(msg)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ConditionError(f"condition {source!r}: col {exc.offset or 0}: invalid syntax: {exc.msg}") from None
+        msg = f"condition {source!r}: col {exc.offset or 0}: invalid syntax: {exc.msg}"
+        raise ConditionError(msg) from None
     for node in ast.walk(tree):
         where = f"condition {source!r}: col {getattr(node, 'col_offset', 0) + 1}"
         if isinstance(node, ast.Name) and node.id.startswith("__"):
-            raise ConditionError(f"{where}: name {node.id!r} is not allowed (no dunder names, no builtins)")
+            msg = f"{where}: name {node.id!r} is not allowed (no dunder names, no builtins)"
+            raise ConditionError(msg)
         if not isinstance(node, _ALLOWED):
             what = _REFUSED.get(type(node), f"{type(node).__name__} expressions")
-            raise ConditionError(f"{where}: {what} not allowed (only names, literals and operators)")
+            msg = f"{where}: {what} not allowed (only names, literals and operators)"
+            raise ConditionError(msg)
         if isinstance(node, ast.BinOp) and type(node.op) not in _BINOPS:
-            raise ConditionError(f"{where}: operator {type(node.op).__name__} not allowed")
+            msg = f"{where}: operator {type(node.op).__name__} not allowed"
+            raise ConditionError(msg)
     return tree
 
 
@@ -116,14 +121,15 @@ def _binop(op: ast.operator, left: Any, right: Any) -> Any:
     return _BINOPS[type(op)](left, right)
 
 
-def _eval(node: ast.AST, names: Mapping[str, Any]) -> Any:  # noqa: C901, PLR0911 - one case per node type
+def _eval(node: ast.AST, names: Mapping[str, Any]) -> Any:  # noqa: PLR0911 - one case per node type
     if isinstance(node, ast.Expression):
         return _eval(node.body, names)
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
         if node.id not in names:
-            raise ConditionError(f"name {node.id!r} is not defined in the context")
+            msg = f"name {node.id!r} is not defined in the context"
+            raise ConditionError(msg)
         return names[node.id]
     if isinstance(node, ast.BoolOp):
         value: Any = None
@@ -152,7 +158,10 @@ def _eval(node: ast.AST, names: Mapping[str, Any]) -> Any:  # noqa: C901, PLR091
         return _eval(node.value, names)[_eval(node.slice, names)]
     if isinstance(node, ast.Slice):
         return slice(
-            *(None if part is None else _eval(part, names) for part in (node.lower, node.upper, node.step))
+            *(
+                None if part is None else _eval(part, names)
+                for part in (node.lower, node.upper, node.step)
+            )
         )
     if isinstance(node, ast.Tuple):
         return tuple(_eval(e, names) for e in node.elts)
@@ -162,9 +171,12 @@ def _eval(node: ast.AST, names: Mapping[str, Any]) -> Any:  # noqa: C901, PLR091
         return {_eval(e, names) for e in node.elts}
     if isinstance(node, ast.Dict):
         return {
-            _eval(k, names): _eval(v, names) for k, v in zip(node.keys, node.values, strict=True) if k is not None
+            _eval(k, names): _eval(v, names)
+            for k, v in zip(node.keys, node.values, strict=True)
+            if k is not None
         }
-    raise ConditionError(f"{type(node).__name__} not allowed")  # compile_condition refused it already
+    msg = f"{type(node).__name__} not allowed"
+    raise ConditionError(msg)  # compile_condition refused it already
 
 
 def evaluate(condition: str | ast.Expression, names: Mapping[str, Any]) -> Any:
@@ -178,5 +190,6 @@ def evaluate(condition: str | ast.Expression, names: Mapping[str, Any]) -> Any:
         return _eval(tree, names)
     except ConditionError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure of the user's values becomes one clear error
-        raise ConditionError(f"condition failed: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:
+        msg = f"condition failed: {type(exc).__name__}: {exc}"
+        raise ConditionError(msg) from exc

@@ -60,7 +60,7 @@ class TraceLoggerV2:
     memory (the oldest dropped).
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - the spec's signature (tools.md, f0-trace)
         self,
         name: str,
         debug: bool | None = None,
@@ -69,11 +69,18 @@ class TraceLoggerV2:
         enable_timing: bool = True,
         max_trace_entries: int = 10000,
     ) -> None:
-        if not isinstance(max_trace_entries, int) or isinstance(max_trace_entries, bool) or max_trace_entries < 1:
-            raise ValueError(f"max_trace_entries: must be a positive integer, got {max_trace_entries!r}")
+        if (
+            not isinstance(max_trace_entries, int)
+            or isinstance(max_trace_entries, bool)
+            or max_trace_entries < 1
+        ):
+            msg = f"max_trace_entries: must be a positive integer, got {max_trace_entries!r}"
+            raise ValueError(msg)
         self.name = name
         self.debug = debug_enabled(debug)
-        self.enable_io_tracing = self.debug if enable_io_tracing is None else bool(enable_io_tracing)
+        self.enable_io_tracing = (
+            self.debug if enable_io_tracing is None else bool(enable_io_tracing)
+        )
         self.enable_timing = enable_timing
         self.max_trace_entries = max_trace_entries
         self.trace_file = Path(trace_file) if trace_file is not None else None
@@ -91,7 +98,8 @@ class TraceLoggerV2:
         """Decorator: record each call as a :class:`TraceEntry` (exceptions recorded, then re-raised)."""
         level = debug_level.upper()
         if level not in _LEVELS:
-            raise ValueError(f"debug_level: one of {', '.join(_LEVELS)}, got {debug_level!r}")
+            msg = f"debug_level: one of {', '.join(_LEVELS)}, got {debug_level!r}"
+            raise ValueError(msg)
 
         def decorate(func: Callable[P, R]) -> Callable[P, R]:
             @functools.wraps(func)

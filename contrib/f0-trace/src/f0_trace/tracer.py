@@ -130,9 +130,11 @@ class RequestTracerV2:
             ("max_completed_requests", max_completed_requests),
         ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{key}: must be a positive integer, got {value!r}")
+                msg = f"{key}: must be a positive integer, got {value!r}"
+                raise ValueError(msg)
         if auto_cleanup_interval <= 0:
-            raise ValueError(f"auto_cleanup_interval: must be > 0 seconds, got {auto_cleanup_interval!r}")
+            msg = f"auto_cleanup_interval: must be > 0 seconds, got {auto_cleanup_interval!r}"
+            raise ValueError(msg)
         self.name = name
         self.debug = debug_enabled(debug)
         self.max_active_requests = max_active_requests
@@ -184,7 +186,8 @@ class RequestTracerV2:
                     n += 1
                     correlation_id = f"{base}:{n}"
             elif correlation_id in self._active:
-                raise ValueError(f"correlation_id: request {correlation_id!r} is already active")
+                msg = f"correlation_id: request {correlation_id!r} is already active"
+                raise ValueError(msg)
             while len(self._active) >= self.max_active_requests:
                 _, oldest = self._active.popitem(last=False)
                 self._finish(oldest, "abandoned", "max_active_requests reached")
@@ -209,13 +212,18 @@ class RequestTracerV2:
         self._completed.append(trace)  # deque(maxlen): the oldest completed request drops out
 
     def complete_request(
-        self, correlation_id: str, status: str = "completed", error: str | None = None, **metadata: Any
+        self,
+        correlation_id: str,
+        status: str = "completed",
+        error: str | None = None,
+        **metadata: Any,
     ) -> RequestTrace:
         """Close the request *correlation_id*; return its trace."""
         with self._lock:
             trace = self._active.pop(correlation_id, None)
             if trace is None:
-                raise KeyError(f"correlation_id: no active request {correlation_id!r}")
+                msg = f"correlation_id: no active request {correlation_id!r}"
+                raise KeyError(msg)
             trace.metadata.update(metadata)
             self._finish(trace, status, error)
         requests = self._requests()
@@ -237,10 +245,14 @@ class RequestTracerV2:
         now = time.time() if now is None else now
         with self._lock:
             stale = [
-                cid for cid, t in self._active.items() if now - t.start_time > self.auto_cleanup_interval
+                cid
+                for cid, t in self._active.items()
+                if now - t.start_time > self.auto_cleanup_interval
             ]
             for cid in stale:
-                self._finish(self._active.pop(cid), "abandoned", "open longer than auto_cleanup_interval")
+                self._finish(
+                    self._active.pop(cid), "abandoned", "open longer than auto_cleanup_interval"
+                )
         return len(stale)
 
     # -- spans --------------------------------------------------------------------
@@ -267,14 +279,17 @@ class RequestTracerV2:
         """
         correlation_id = correlation_id or self.current_request()
         if correlation_id is None:
-            raise RuntimeError("start_span: no active request on this thread: call start_request() first")
+            raise RuntimeError(
+                "start_span: no active request on this thread: call start_request() first"
+            )
         stack = self._stack()
         parent = next((sid for cid, sid in reversed(stack) if cid == correlation_id), None)
         span_id = uuid.uuid4().hex[:16]
         with self._lock:
             trace = self._active.get(correlation_id)
             if trace is None:
-                raise KeyError(f"correlation_id: no active request {correlation_id!r}")
+                msg = f"correlation_id: no active request {correlation_id!r}"
+                raise KeyError(msg)
             trace.spans[span_id] = TraceSpan(
                 span_id=span_id,
                 correlation_id=correlation_id,
@@ -307,7 +322,8 @@ class RequestTracerV2:
             cid = self._span_owner.pop(span_id, None)
             trace = self._active.get(cid) if cid else None
             if trace is None or span_id not in trace.spans:
-                raise KeyError(f"span_id: no open span {span_id!r}")
+                msg = f"span_id: no open span {span_id!r}"
+                raise KeyError(msg)
             span = trace.spans[span_id]
             span.end_time, span.status, span.error = time.time(), status, error
             span.metadata.update(metadata)
@@ -338,7 +354,9 @@ class RequestTracerV2:
         self.complete_request(cid)
 
     @contextmanager
-    def trace_span(self, operation: str, component: str | None = None, **metadata: Any) -> Iterator[str]:
+    def trace_span(
+        self, operation: str, component: str | None = None, **metadata: Any
+    ) -> Iterator[str]:
         """A span around the block (status ``failed`` with the error if it raises); yields its id."""
         span_id = self.start_span(operation, component, **metadata)
         try:
@@ -359,7 +377,10 @@ class RequestTracerV2:
             @functools.wraps(func)
             def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
                 if self.current_request() is None:
-                    with self.trace_request(name), self.trace_span(name, component or func.__module__):
+                    with (
+                        self.trace_request(name),
+                        self.trace_span(name, component or func.__module__),
+                    ):
                         return func(*args, **kwargs)
                 with self.trace_span(name, component or func.__module__):
                     return func(*args, **kwargs)
@@ -374,7 +395,9 @@ class RequestTracerV2:
         with self._lock:
             if correlation_id in self._active:
                 return self._active[correlation_id]
-            return next((t for t in reversed(self._completed) if t.correlation_id == correlation_id), None)
+            return next(
+                (t for t in reversed(self._completed) if t.correlation_id == correlation_id), None
+            )
 
     def get_active_requests(self) -> list[RequestTrace]:
         """Open requests, oldest first."""
