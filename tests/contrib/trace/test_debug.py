@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -110,3 +111,23 @@ def test_sessions_are_capped():
     assert [s.session_id for s in dbg.get_sessions()] == ids[1:]
     with pytest.raises(ValueError, match="debug_level"):
         DebugEnvironmentManager("d", debug_level="LOUD")
+
+
+@given(st.text(max_size=200))
+def test_any_text_is_a_condition_or_a_condition_error(text):
+    from f0_trace.safe_eval import compile_condition, evaluate
+
+    try:
+        tree = compile_condition(text)
+    except ConditionError:
+        return
+    with contextlib.suppress(ConditionError):
+        evaluate(tree, {})
+
+
+def test_deep_or_long_conditions_are_refused():
+    dbg = DebugEnvironmentManager("d")
+    with pytest.raises(ConditionError, match="longer than"):
+        dbg.add_breakpoint("long", "x == 1 or " * 500 + "x")
+    with pytest.raises(ConditionError):
+        dbg.add_breakpoint("deep", "(" * 1000 + "x" + ")" * 1000)

@@ -41,7 +41,8 @@ steps:
 """
 
 
-def test_step_spans_carry_the_run_correlation_id(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pool", ["threads", "processes"])
+def test_step_spans_carry_the_run_correlation_id(tmp_path: Path, pool: str) -> None:
     (tmp_path / "steps.py").write_text(STEPS, encoding="utf-8")
     out = tmp_path / "trace.json"
     recipe = tmp_path / "recipe.yaml"

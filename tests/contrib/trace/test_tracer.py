@@ -138,3 +138,14 @@ def test_debug_follows_the_environment(monkeypatch):
     monkeypatch.setenv("F0_DEBUG", "1")
     assert RequestTracerV2("t").debug is True
     assert RequestTracerV2("t", debug=False).debug is False
+
+
+def test_a_span_completed_on_another_thread_is_no_parent():
+    tracer = RequestTracerV2("t", debug=False)
+    cid = tracer.start_request("r")
+    first = tracer.start_span("first")
+    closer = threading.Thread(target=tracer.complete_span, args=(first,))
+    closer.start()
+    closer.join()
+    second = tracer.start_span("second")
+    assert tracer.get_request(cid).spans[second].parent_span_id is None

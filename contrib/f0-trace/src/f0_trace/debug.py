@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+import os
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, overload
 
 import attrs
@@ -343,7 +345,7 @@ class DebugEnvironmentManager:
                 self.end_debug_session(session_id)
             self._current.reset(token)
 
-    def export_debug_data(self, path: str | Any) -> Any:
+    def export_debug_data(self, path: str | os.PathLike[str]) -> Path:
         """Write sessions, breakpoints and watches to *path* as JSON, atomically; return the path."""
         with self._lock:
             data = {

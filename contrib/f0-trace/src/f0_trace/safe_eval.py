@@ -18,6 +18,10 @@ from typing import Any
 __all__ = ["ConditionError", "compile_condition", "evaluate"]
 
 
+#: Longest condition accepted: a condition is a short test, not a program.
+MAX_CONDITION_CHARS = 2000
+
+
 class ConditionError(ValueError):
     """A condition that is not allowed, or that failed on the given values."""
 
@@ -92,10 +96,16 @@ def compile_condition(source: str) -> ast.Expression:
     if not isinstance(source, str):
         msg = f"condition must be a string, not {type(source).__name__}"
         raise ConditionError(msg)
+    if len(source) > MAX_CONDITION_CHARS:
+        msg = f"condition: longer than {MAX_CONDITION_CHARS} characters ({len(source)})"
+        raise ConditionError(msg)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         msg = f"condition {source!r}: col {exc.offset or 0}: invalid syntax: {exc.msg}"
+        raise ConditionError(msg) from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, nesting too deep
+        msg = f"condition {source[:80]!r}: cannot be parsed: {type(exc).__name__}"
         raise ConditionError(msg) from None
     for node in ast.walk(tree):
         where = f"condition {source!r}: col {getattr(node, 'col_offset', 0) + 1}"

@@ -282,10 +282,11 @@ class RequestTracerV2:
             raise RuntimeError(
                 "start_span: no active request on this thread: call start_request() first"
             )
-        stack = self._stack()
-        parent = next((sid for cid, sid in reversed(stack) if cid == correlation_id), None)
         span_id = uuid.uuid4().hex[:16]
         with self._lock:
+            # A span of this stack may have been completed from another thread: drop it.
+            stack = self._local.spans = [e for e in self._stack() if e[1] in self._span_owner]
+            parent = next((sid for cid, sid in reversed(stack) if cid == correlation_id), None)
             trace = self._active.get(correlation_id)
             if trace is None:
                 msg = f"correlation_id: no active request {correlation_id!r}"
