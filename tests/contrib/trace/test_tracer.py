@@ -149,3 +149,14 @@ def test_a_span_completed_on_another_thread_is_no_parent():
     closer.join()
     second = tracer.start_span("second")
     assert tracer.get_request(cid).spans[second].parent_span_id is None
+
+
+def test_a_request_completed_on_another_thread_is_not_current():
+    tracer = RequestTracerV2("t", debug=False)
+    cid = tracer.start_request("r")
+    closer = threading.Thread(target=tracer.complete_request, args=(cid,))
+    closer.start()
+    closer.join()
+    assert tracer.current_request() is None
+    with pytest.raises(RuntimeError, match="no active request"):
+        tracer.start_span("late")

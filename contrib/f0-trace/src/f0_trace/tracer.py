@@ -132,7 +132,7 @@ class RequestTracerV2:
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 msg = f"{key}: must be a positive integer, got {value!r}"
                 raise ValueError(msg)
-        if auto_cleanup_interval <= 0:
+        if not isinstance(auto_cleanup_interval, int | float) or auto_cleanup_interval <= 0:
             msg = f"auto_cleanup_interval: must be > 0 seconds, got {auto_cleanup_interval!r}"
             raise ValueError(msg)
         self.name = name
@@ -258,7 +258,9 @@ class RequestTracerV2:
     # -- spans --------------------------------------------------------------------
     def current_request(self) -> str | None:
         """The correlation id of the innermost request open on this thread, or None."""
-        requests = self._requests()
+        with self._lock:
+            # A request of this list may have been completed from another thread: drop it.
+            requests = self._local.requests = [c for c in self._requests() if c in self._active]
         return requests[-1] if requests else None
 
     def current_span(self) -> str | None:
