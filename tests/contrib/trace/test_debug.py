@@ -39,7 +39,7 @@ def test_breakpoints_hit_on_conditions_and_count():
         ("lambda: 1", "lambda"),
         ("[y for y in x]", "comprehensions"),
         ("2 ** 100000", "Pow"),
-        ("x ==", "invalid syntax"),
+        ("x ==", "col 5: invalid syntax"),
     ],
 )
 def test_unsafe_conditions_are_refused_when_added(condition, what):

@@ -102,7 +102,10 @@ def compile_condition(source: str) -> ast.Expression:
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        msg = f"condition {source!r}: col {exc.offset or 0}: invalid syntax: {exc.msg}"
+        # Python reports offset 0 for an expression that ends too early: point past its end.
+        msg = (
+            f"condition {source!r}: col {exc.offset or len(source) + 1}: invalid syntax: {exc.msg}"
+        )
         raise ConditionError(msg) from None
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, nesting too deep
         msg = f"condition {source[:80]!r}: cannot be parsed: {type(exc).__name__}"
