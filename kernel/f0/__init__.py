@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from f0.files import write_atomic
     from f0.hooks import DEFAULT_STORE_URL, Hooks
     from f0.limits import Limits
-    from f0.log import get_logger
+    from f0.log import RUN_IDS, add_run_ids, get_logger
     from f0.model import (
         Delta,
         Problem,
@@ -149,6 +149,9 @@ _EXPORTS: dict[str, str] = {
     "build_plan": "f0.plan",
     "command_group": "f0.cli",
     "get_logger": "f0.log",
+    # Added in 0.3: the active run's ids, for plugins that log or trace on their own.
+    "RUN_IDS": "f0.log",
+    "add_run_ids": "f0.log",
     "frame_locals": "f0.attempt",
     "hooks_of": "f0.cli",
     "normalize_value": "f0.context",
@@ -190,6 +193,7 @@ __all__ = [
     "MISSING_DIGEST",
     "REASON_CANCELLED",
     "REASON_DISABLED",
+    "RUN_IDS",
     "AttemptWrapper",
     "BaseScriptlet",
     "BundleTarget",
@@ -247,6 +251,7 @@ __all__ = [
     "StoreError",
     "UsageError",
     "__version__",
+    "add_run_ids",
     "build_plan",
     "command_group",
     "default_store_url",

@@ -44,3 +44,17 @@ def test_many_threads_log_whole_lines(capsys):
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 80
     assert all("[warning" in line and "compat.threads" in line for line in lines)
+
+
+def test_lines_carry_the_f0_run_ids(capsys):
+    from f0.log import run_log_context
+
+    log = get_logger("compat.run")
+    with run_log_context("run-123", "etl", "corr-9"):
+        log.info("inside")
+    log.info("outside")
+    inside, outside = (line for line in capsys.readouterr().err.splitlines() if "side" in line)
+    assert "run_id=run-123" in inside
+    assert "recipe=etl" in inside
+    assert "correlation_id=corr-9" in inside
+    assert "run_id" not in outside

@@ -3,6 +3,7 @@
 Each logger writes console lines to the current ``sys.stderr`` with its own
 level (debug when asked or ``DEBUG=1``, else info), whatever structlog's
 global configuration is: f0 configures that only in its CLI's ``main()``.
+Inside an f0 run each line carries the run's ids (``f0.add_run_ids``).
 Messages may use ``%`` arguments, as with the standard library logger
 Framework0 code was written for (``log.info("loaded %d rows", n)``).
 """
@@ -16,6 +17,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+from f0 import add_run_ids
 
 __all__ = ["get_logger", "is_debug"]
 
@@ -46,6 +48,7 @@ def get_logger(name: str, debug: bool | None = None) -> Any:
     return structlog.wrap_logger(
         structlog.PrintLogger(file=_CurrentStderr()),  # type: ignore[arg-type]
         processors=[
+            add_run_ids,  # inside an f0 run: run_id, recipe, step, attempt, correlation_id
             structlog.processors.add_log_level,
             add_name,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
