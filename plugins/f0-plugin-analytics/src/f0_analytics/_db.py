@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -113,12 +112,6 @@ def sqlite_file(store_url: str) -> Path | None:
     return Path(unquote(rest[1:])).expanduser()
 
 
-#: Step records written per transaction, at most.
-FLUSH_ROWS = 500
-#: Longest a finished step waits before it is written, in seconds.
-FLUSH_SECONDS = 0.5
-
-
 class AnalyticsDB:
     """One connection to the analytics file, shared by threads under a lock."""
 
@@ -131,59 +124,69 @@ class AnalyticsDB:
         self._conn = sqlite3.connect(
             uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30.0
         )
-        self._lock = threading.Lock()
-        # Finished steps wait here and are written in one transaction: a commit
-        # per step was a fifth of the main thread's time on a 10,000-step run.
+        self._lock = threading.Lock()  # the connection
+        # Group commit: finished steps queue here and a writer thread commits
+        # whatever has queued, at once. A commit per step on the run's main
+        # thread was a fifth of its time on a 10,000-step run; a step is
+        # written milliseconds after it finishes, so a kill loses at most the
+        # commit in flight.
         self._pending: list[tuple[Any, ...]] = []
-        self._flushed_at = time.monotonic()
-        self._timer: threading.Timer | None = None
+        self._pending_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._writer: threading.Thread | None = None
+        self._closed = False
+        self._broken = False  # a write failed: warned once, then rows are dropped
         if create:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
 
     def close(self) -> None:
-        """Write what is pending and close the connection. Idempotent."""
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            try:
-                self._flush_locked()
-            finally:
+        """Write what is queued and close the connection. Idempotent."""
+        try:
+            self._write_queued()
+        finally:
+            with self._lock:
+                self._closed = True
                 self._conn.close()
+            self._wake.set()  # the writer thread sees the closed file and ends
 
     def flush(self) -> None:
-        """Write the step records still pending (one transaction)."""
-        with self._lock:
-            self._flush_locked()
+        """Write the step records still queued (one transaction)."""
+        self._write_queued()
 
-    def _flush_on_timer(self) -> None:
-        # On the timer's thread nobody can catch: a failing file is a warning
-        # (losing metrics never fails a run), a closed one means close() won.
-        with self._lock:
-            self._timer = None
+    def _writer_loop(self) -> None:
+        # Nobody can catch on this thread: a failing file is one warning
+        # (losing metrics never fails a run).
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._closed:
+                return
             try:
-                self._flush_locked()
-            except sqlite3.ProgrammingError:
-                pass
+                self._write_queued()
+            except sqlite3.ProgrammingError:  # closed meanwhile: close() wrote them
+                return
             except (sqlite3.Error, OSError) as exc:
+                self._broken = True
                 _log.warning("analytics.write_failed", path=str(self.path), error=str(exc))
 
-    def _flush_locked(self) -> None:
-        if not self._pending:
-            return
-        rows, self._pending = self._pending, []
-        self._flushed_at = time.monotonic()
-        self._conn.execute("BEGIN")
-        try:
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
-            self._conn.execute("COMMIT")
-        except BaseException:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            raise
+    def _write_queued(self) -> None:
+        with self._lock:
+            with self._pending_lock:
+                rows, self._pending = self._pending, []
+            if not rows or self._closed:
+                return
+            self._conn.execute("BEGIN")
+            try:
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
 
     # -- writing (the observer) ------------------------------------------------
     def start_run(
@@ -199,10 +202,11 @@ class AnalyticsDB:
     def record_step(self, m: StepMetrics) -> None:
         """Record one finished step (replacing an earlier record of it).
 
-        Records are written in batches: when :data:`FLUSH_ROWS` are pending,
-        when :data:`FLUSH_SECONDS` have passed since the last write (so a live
-        reader lags by at most that), and when the run finishes.
+        The row is queued for the writer thread (see :meth:`__init__`); a
+        reader of this object, and :meth:`finish_run`, see it written first.
         """
+        if self._broken:
+            return
         row = (
             m.run_id,
             m.step,
@@ -216,23 +220,19 @@ class AnalyticsDB:
             m.rss_bytes,
             m.recorded_at,
         )
-        with self._lock:
+        with self._pending_lock:
             self._pending.append(row)
-            if (
-                len(self._pending) >= FLUSH_ROWS
-                or time.monotonic() - self._flushed_at >= FLUSH_SECONDS
-            ):
-                self._flush_locked()
-            elif self._timer is None:
-                # A quiet stretch (or a kill) must not strand the last records.
-                self._timer = threading.Timer(FLUSH_SECONDS, self._flush_on_timer)
-                self._timer.daemon = True
-                self._timer.start()
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._writer_loop, name="f0-analytics-writer", daemon=True
+                )
+                self._writer.start()
+        self._wake.set()
 
     def finish_run(self, *, run_id: str, status: str, at: float) -> None:
-        """Record a run's end (after the steps still pending)."""
+        """Record a run's end (after the steps still queued)."""
+        self._write_queued()
         with self._lock:
-            self._flush_locked()
             self._conn.execute(
                 "UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?",
                 (status, at, run_id),
