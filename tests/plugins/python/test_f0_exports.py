@@ -17,6 +17,7 @@ from pathlib import Path
 
 import f0
 import f0_python.scriptlets
+import pytest
 from f0.exports import PROVIDED
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -62,6 +63,24 @@ def test_from_f0_import_gives_the_plugins_very_classes():
 def test_in_process_too():
     for name in PROVIDED:
         assert getattr(f0, name) is getattr(f0_python.scriptlets, name)
+
+
+def test_scriptlet_registry_is_public_through_f0():  # was tests/kernel/test_api.py
+    @f0.register_scriptlet(name="api_test_scriptlet")
+    class Probe(f0.BaseScriptlet):
+        """A scriptlet for this test."""
+
+        def run(self, context, params):
+            return 0
+
+    try:
+        assert f0.get_scriptlet("api_test_scriptlet") is Probe
+        assert f0.list_scriptlets()["api_test_scriptlet"] is Probe
+    finally:
+        assert f0.unregister_scriptlet("api_test_scriptlet") is True
+    assert f0.unregister_scriptlet("api_test_scriptlet") is False
+    with pytest.raises(KeyError, match="api_test_scriptlet"):
+        f0.get_scriptlet("api_test_scriptlet")
 
 
 def test_the_pyproject_declares_every_provided_name():
