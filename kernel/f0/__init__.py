@@ -167,6 +167,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 
+# Sorted; includes f0.exports.PROVIDED (BaseScriptlet... from f0-plugin-python),
+# which tests/kernel/test_exports.py checks.
 __all__ = [
     "COMMON_STEP_KEYS",
     "DEFAULT_STORE_URL",
