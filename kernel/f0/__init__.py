@@ -2,11 +2,18 @@
 
 The public API for plugin and step authors. Everything not listed in
 ``__all__`` (and every ``f0._x`` module) is internal.
+
+``__all__`` is the whole promise: the kernel's own names (``_EXPORTS``) and
+the names a first-party plugin provides (``f0.exports.PROVIDED``: the
+scriptlet framework, from f0-plugin-python). The latter resolve through the
+``f0.exports`` entry points on first use; without their distribution,
+``from f0 import BaseScriptlet`` (and ``from f0 import *``) raise an error
+saying what to install. ``dir(f0)`` lists the same names as ``__all__``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from f0._markers import hookimpl, hookspec
 from f0._version import __version__
@@ -71,20 +78,6 @@ if TYPE_CHECKING:
         reason_unsatisfied,
         retry_delay,
     )
-    from f0.scriptlet import (
-        BaseScriptlet,
-        ComputeScriptlet,
-        ExecutionContext,
-        IOScriptlet,
-        ScriptletCategory,
-        ScriptletConfig,
-        ScriptletResult,
-        ScriptletState,
-        get_scriptlet,
-        list_scriptlets,
-        register_scriptlet,
-        unregister_scriptlet,
-    )
     from f0.session import RunSession
     from f0.stores import ContextStore, RunStore
     from f0.validate import COMMON_STEP_KEYS
@@ -92,21 +85,17 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, str] = {
     "AttemptWrapper": "f0.protocols",
-    "BaseScriptlet": "f0.scriptlet",
     "BundleTarget": "f0.protocols",
     "COMMON_STEP_KEYS": "f0.validate",
     "CacheEntry": "f0.records",
-    "ComputeScriptlet": "f0.scriptlet",
     "Context": "f0.context",
     "ContextStore": "f0.stores",
     "DEFAULT_STORE_URL": "f0.hooks",
     "Decision": "f0.decisions",
     "Delta": "f0.model",
-    "ExecutionContext": "f0.scriptlet",
     "F0Error": "f0.errors",
     "Fingerprint": "f0.decisions",
     "MISSING_DIGEST": "f0.context",
-    "IOScriptlet": "f0.scriptlet",
     "Limits": "f0.limits",
     "MissingProviderError": "f0.errors",
     "Plan": "f0.plan",
@@ -128,10 +117,6 @@ _EXPORTS: dict[str, str] = {
     "Scheduler": "f0.protocols",
     "Session": "f0.protocols",
     "SchedulerOptions": "f0.model",
-    "ScriptletCategory": "f0.scriptlet",
-    "ScriptletConfig": "f0.scriptlet",
-    "ScriptletResult": "f0.scriptlet",
-    "ScriptletState": "f0.scriptlet",
     "Severity": "f0.model",
     "SourcePos": "f0.model",
     "Step": "f0.model",
@@ -156,18 +141,14 @@ _EXPORTS: dict[str, str] = {
     "hooks_of": "f0.cli",
     "normalize_value": "f0.context",
     "recipe_key": "f0.decisions",
-    "register_scriptlet": "f0.scriptlet",
     "run_attempt": "f0.attempt",
     "value_digest": "f0.context",
     "write_atomic": "f0.files",
-    # Added in 0.2: the in-process API and the scriptlet registry.
+    # Added in 0.2: the in-process API (the scriptlet registry: f0-plugin-python's, via f0.exports).
     "Hooks": "f0.hooks",
-    "get_scriptlet": "f0.scriptlet",
-    "list_scriptlets": "f0.scriptlet",
     "load_recipe": "f0.api",
     "make_hooks": "f0.api",
     "run": "f0.api",
-    "unregister_scriptlet": "f0.scriptlet",
     "validate_recipe": "f0.api",
     "did_you_mean": "f0.wording",
     "default_store_url": "f0.project",
@@ -186,6 +167,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 
+# Sorted; includes f0.exports.PROVIDED (BaseScriptlet... from f0-plugin-python),
+# which tests/kernel/test_exports.py checks.
 __all__ = [
     "COMMON_STEP_KEYS",
     "DEFAULT_STORE_URL",
@@ -285,5 +268,16 @@ __all__ = [
 
 
 # Lazy exports keep `import f0` (and so `f0 --help`) cheap: a plugin that only
-# needs `hookimpl` does not pay for the model, Context and friends.
-__getattr__ = lazy_getattr(__name__, _EXPORTS)
+# needs `hookimpl` does not pay for the model, Context and friends. A name that
+# is not the kernel's own is looked up in the `f0.exports` entry points.
+def _provided(name: str) -> Any:
+    from f0.exports import provided
+
+    return provided(name)
+
+
+__getattr__ = lazy_getattr(__name__, _EXPORTS, fallback=_provided)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -19,6 +19,7 @@ HEAVY = (
     "psutil", "jinja2", "jsonschema", "numpy", "scipy", "prometheus_client", "starlette",
     "uvicorn", "socketio", "websockets", "dask", "distributed", "redis", "playwright",
     "f0.model", "f0.context", "f0.engine", "f0.session",
+    "f0.exports", "f0_python.scriptlets",  # provided names resolve on first use only
 )  # fmt: skip
 
 CODE = """
@@ -39,5 +40,22 @@ def test_help_imports_no_heavy_library():
     )
     loaded = set(json.loads(out.stdout.splitlines()[-1]))
     assert "f0_yaml" in loaded  # the plugins were imported...
+    assert "f0_python" in loaded
     heavy = sorted(m for m in HEAVY if m in loaded)
     assert heavy == []  # ...but none of their heavy dependencies
+
+
+def test_import_f0_reads_no_entry_point_and_imports_no_scriptlet():
+    """``import f0`` and the kernel's own names leave the ``f0.exports`` names unresolved."""
+    code = (
+        "import json, sys, f0; f0.hookimpl, f0.Recipe, f0.Context, f0.lazy_getattr; "
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = set(json.loads(out.stdout.splitlines()[-1]))
+    assert "f0.model" in loaded
+    unwanted = ("f0.exports", "f0.scriptlet", "f0_python", "f0_python.scriptlets")
+    assert sorted(m for m in unwanted if m in loaded) == []
+    assert "importlib_metadata" not in loaded

@@ -184,24 +184,6 @@ def test_make_hooks_honours_the_plugin_selection():
     assert all(info.builtin for info in hooks.pm.infos.values())
 
 
-def test_scriptlet_registry_is_public():
-    @f0.register_scriptlet(name="api_test_scriptlet")
-    class Probe(f0.BaseScriptlet):
-        """A scriptlet for this test."""
-
-        def run(self, context, params):
-            return 0
-
-    try:
-        assert f0.get_scriptlet("api_test_scriptlet") is Probe
-        assert f0.list_scriptlets()["api_test_scriptlet"] is Probe
-    finally:
-        assert f0.unregister_scriptlet("api_test_scriptlet") is True
-    assert f0.unregister_scriptlet("api_test_scriptlet") is False
-    with pytest.raises(KeyError, match="api_test_scriptlet"):
-        f0.get_scriptlet("api_test_scriptlet")
-
-
 def test_context_from_dict_and_from_json_build_the_subclass():
     class Mine(f0.Context):
         """A subclass."""

@@ -1,4 +1,4 @@
-"""f0.scriptlet: the BaseScriptlet lifecycle, config, result, registry and helpers."""
+"""f0_python.scriptlets: the BaseScriptlet lifecycle, config, result, registry and helpers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import f0
 import pytest
-from f0.scriptlet import (
+from f0_python.scriptlets import (
     BaseScriptlet,
     ComputeScriptlet,
     ExecutionContext,

@@ -11,8 +11,7 @@ from .python_plugin_support import KEY_POS, py_step, run_step
 
 STEPS = """
     import sys
-    from f0 import BaseScriptlet
-    from f0.scriptlet import ScriptletResult
+    from f0 import BaseScriptlet, ScriptletResult
 
     calls = []
 

@@ -2,8 +2,8 @@
 
 ``BaseScriptlet``, ``ComputeScriptlet``, ``IOScriptlet``, ``ScriptletConfig``,
 ``ScriptletResult``, ``ExecutionContext`` and the enums are f0's own classes
-(imported from :mod:`f0` only, so a future move of them needs one change
-here). This module adds the legacy registry view (``SCRIPTLET_REGISTRY``,
+(:mod:`f0_python.scriptlets`, f0-plugin-python's public module; the same
+objects as ``f0.BaseScriptlet`` and friends). This module adds the legacy registry view (``SCRIPTLET_REGISTRY``,
 ``get_scriptlet_class``), the three method decorators, module loading,
 compliance checks and the ``create_*_scriptlet`` factories.
 """
@@ -22,7 +22,7 @@ from typing import Any, TypeVar, cast, overload
 
 import structlog
 import tenacity
-from f0 import (
+from f0_python.scriptlets import (
     BaseScriptlet,
     ComputeScriptlet,
     ExecutionContext,
@@ -32,7 +32,7 @@ from f0 import (
     ScriptletResult,
     ScriptletState,
 )
-from f0 import register_scriptlet as _f0_register
+from f0_python.scriptlets import register_scriptlet as _f0_register
 
 __all__ = [
     "SCRIPTLET_REGISTRY",

@@ -1,11 +1,11 @@
 """The ``python`` step type: call ``module.function`` (``spec/recipes.md`` §4).
 
-Calling conventions, in order: a :class:`f0.BaseScriptlet` subclass is
+Calling conventions, in order: a :class:`~f0_python.scriptlets.BaseScriptlet` subclass is
 instantiated and ``execute(context, params)``-ed; any other class is
 instantiated and ``run(context, params)``-ed; a function whose first two
 parameters are ``context`` and ``params`` gets exactly those; any other
 callable gets ``args`` spread (list → positional, mapping → keywords).
-What it returns is read by :meth:`f0.scriptlet.ScriptletResult.from_value`.
+What it returns is read by :meth:`f0_python.scriptlets.ScriptletResult.from_value`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from f0 import Problem, ScriptletResult, StepOutcome, frame_locals, normalize_value
+from f0 import Problem, StepOutcome, frame_locals, normalize_value
 
 from f0_python._codehash import code_digest_of
 from f0_python._resolve import CLASS, CONTEXT_PARAMS, SCRIPTLET, ResolveError, Target, resolve
+from f0_python.scriptlets import ScriptletResult
 
 if TYPE_CHECKING:
     from f0 import Recipe, Step, StepContext, StepEnv

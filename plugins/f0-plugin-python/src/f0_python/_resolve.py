@@ -26,7 +26,9 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from f0 import BaseScriptlet, Limits
+from f0 import Limits
+
+from f0_python.scriptlets import BaseScriptlet
 
 if TYPE_CHECKING:
     from types import ModuleType
