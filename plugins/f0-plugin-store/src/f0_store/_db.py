@@ -262,7 +262,10 @@ class Database:
                     target=self._write_queued, name="f0-store-writer", daemon=True
                 )
                 self._writer.start()
-        self._wake.set()
+        # Already set: the writer has not taken the queue yet, and takes this
+        # row with it (it clears the flag before it takes the queue).
+        if not self._wake.is_set():
+            self._wake.set()
 
     def flush(self) -> None:
         """Commit the queued statements now."""
