@@ -259,7 +259,8 @@ def f0_register_commands(app: typer.Typer) -> None:
                     raise
                 result, unrecorded = exc.result, exc
         if as_json:
-            typer.echo(json.dumps(result.to_json(), default=str))
+            with _heap_frozen():  # the run's records too: to_json makes a dict per step
+                typer.echo(json.dumps(result.to_json(), default=str))
         if unrecorded is not None:
             raise unrecorded
         if result.status is not RunStatus.COMPLETED:
