@@ -155,9 +155,13 @@ class Collector:
         with self._lock:
             entry = self._cpu.pop((run.run_id, step.name), None)
         cpu = _cpu_seconds(entry)
-        ready = max(
-            (state.finished[d] for d in step.depends_on if d in state.finished),
-            default=state.started_at,
+        ready = (
+            max(
+                (state.finished[d] for d in step.depends_on if d in state.finished),
+                default=state.started_at,
+            )
+            if step.depends_on
+            else state.started_at
         )
         finished = result.finished_at or time.time()
         state.finished[step.name] = finished
