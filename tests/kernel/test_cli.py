@@ -494,5 +494,6 @@ def test_run_freezes_the_heap_only_while_it_runs(pm, recipes, tiny):
     assert gc.get_freeze_count() == 0
     out = invoke_cli(pm, "run", str(good), "--scheduler", "serial", "--context", "mem://")
     assert out.exit_code == 1
-    assert seen and seen[0] > 0
+    assert seen
+    assert seen[0] > 0
     assert gc.get_freeze_count() == 0

@@ -323,7 +323,7 @@ def test_code_digest_asked_once_per_code_not_per_step(hooks, tiny, tmp_path):
     # other code (another function, other args or options) is asked on its own.
     asked: list[tuple[str | None, object]] = []
 
-    def code_digest(step, recipe):  # noqa: ARG001
+    def code_digest(step, recipe):
         asked.append((step.function, step.args))
         return f"code-of-{step.function}-{step.args}", f"steps.py:{step.function}"
 
