@@ -89,6 +89,8 @@ def unknown_step_keys(step: Step, option_keys: Iterable[str]) -> list[Problem]:
     Keys plugins add to every step (``circuit_breaker:`` of f0-plugin-resilience)
     are in the runner's ``option_keys``, so they count as known.
     """
+    if not step.options:  # most steps: no set of known keys to build
+        return []
     from f0.wording import did_you_mean
 
     known = set(option_keys)

@@ -475,3 +475,25 @@ def test_main_reads_the_environment(main_env):
     run_main("--version")
     assert seen[0].disabled == ("yaml",)
     assert not seen[0].autoload
+
+
+@pytest.mark.usefixtures("reset_logging")
+def test_run_freezes_the_heap_only_while_it_runs(pm, recipes, tiny):
+    # f0 run sets the objects that exist before the run aside from the garbage
+    # collector (gc.freeze) and gives them back afterwards, even when it fails.
+    import gc
+
+    good, _ = recipes
+    seen: list[int] = []
+
+    def report(ctx):
+        seen.append(gc.get_freeze_count())
+        raise RuntimeError("after looking")
+
+    tiny.funcs["report"] = report
+    assert gc.get_freeze_count() == 0
+    out = invoke_cli(pm, "run", str(good), "--scheduler", "serial", "--context", "mem://")
+    assert out.exit_code == 1
+    assert seen
+    assert seen[0] > 0
+    assert gc.get_freeze_count() == 0

@@ -233,3 +233,30 @@ def test_replayed_steps_of_a_resumed_run_are_not_duration_samples(tmp_path: Path
     assert (steps["a"]["count"], steps["a"]["runs"]) == (1, 2)
     assert steps["a"]["success_rate"] == 1.0
     assert (steps["c"]["count"], steps["c"]["success_rate"]) == (1, 0.5)
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="Linux /proc only")
+def test_a_forked_child_reads_its_own_rss() -> None:
+    # The parent's reading is fresh (well within RSS_EVERY_S) when it forks: the
+    # child must not answer with it, nor read the parent's /proc/self.
+    from f0_analytics._collect import current_rss
+
+    assert current_rss()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: grow by 64 MiB, then ask
+        code = 1
+        try:
+            ballast = bytearray(64 << 20)
+            ballast[::4096] = b"x" * len(ballast[::4096])
+            mine = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            said = current_rss() or 0
+            code = 0 if abs(said - mine) < (16 << 20) else 2
+        finally:
+            os.write(write, bytes([code]))
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert answer == b"\x00"

@@ -316,3 +316,51 @@ def test_a_store_that_cannot_record_the_start_fails_before_the_first_step(
     with pytest.raises(StoreError, match="nothing was run"):
         run(hooks, chain(tmp_path), store=store)
     assert counted == {}
+
+
+def test_code_digest_asked_once_per_code_not_per_step(hooks, tiny, tmp_path):
+    # Steps running the same code share one code_digest call; a step that runs
+    # other code (another function, other args or options) is asked on its own.
+    asked: list[tuple[str | None, object]] = []
+
+    def code_digest(step, recipe):
+        asked.append((step.function, step.args))
+        return f"code-of-{step.function}-{step.args}", f"steps.py:{step.function}"
+
+    tiny.runner.code_digest = code_digest
+    try:
+        steps = [make_step(f"s{i}", i, function="same") for i in range(5)]
+        steps += [make_step("other", 5, function="other"), make_step("x", 6, args={"k": 1})]
+        steps.append(make_step("y", 7, function="same", args={"k": 1}))
+        recipe = make_recipe(*steps, path=tmp_path / "r.yaml")
+        fps = fingerprints(hooks.step_runner, recipe, recipe.steps)
+    finally:
+        del tiny.runner.code_digest
+    assert sorted(asked, key=str) == sorted(
+        [("same", {}), ("other", {}), ("x", {"k": 1}), ("same", {"k": 1})], key=str
+    )
+    assert {fps[f"s{i}"].code_digest for i in range(5)} == {"code-of-same-{}"}
+    assert fps["other"].code_digest == "code-of-other-{}"
+    assert fps["y"].code_digest == "code-of-same-{'k': 1}"
+    assert fps["y"].code_origin == "steps.py:same"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [{"b": 1, "a": [1.5, None, True]}, "e3b0", {"z": "é", "y": "\u2028"}],
+        {"args": {"n": 10**30, "f": 1e-7, "nan": float("inf")}, "t": ("a", "b")},
+        {"set": {3, 1}, "path": Path("/x/y"), "nested": {"k": {"j": [{}]}}},
+    ],
+)
+def test_digest_text_is_unchanged(data):
+    # Fingerprints stored by earlier versions must still match: the faster
+    # encoder gives the exact text json.dumps gave.
+    import hashlib
+    import json
+
+    from f0_cache._decide import _canonical, _digest
+
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    assert _canonical(data) == text
+    assert _digest(data) == hashlib.sha256(text.encode()).hexdigest()

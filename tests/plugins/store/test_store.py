@@ -8,7 +8,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from f0 import RunResult, RunStatus, StepRecord, StepResult, StepStatus, UsageError
+from f0 import Delta, RunResult, RunStatus, StepRecord, StepResult, StepStatus, UsageError
 from f0_store import PersistenceError, StoreSchemaError, open_context_store, open_run_store
 from f0_store._codec import pack, unpack
 from f0_store._db import Database, is_busy
@@ -338,3 +338,28 @@ def test_the_cli_reports_a_broken_store_in_one_line(tmp_path):
     assert out.exit_code == 3  # a store error: its own exit code
     assert out.stderr.count("\n") == 1
     assert "cannot open the store" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "delta",
+    [
+        Delta(who="s1"),
+        Delta(),
+        Delta(who="é\u2028"),
+        Delta(changes={"a": 1}, who="s1"),
+        Delta(removed=("k",), reads=frozenset({"r"}), inputs={"r": "d"}, who="s"),
+    ],
+)
+def test_delta_text_of_the_fast_path_is_what_dumps_gives(delta):
+    from f0_store._codec import dumps
+    from f0_store._runs import _delta_json
+
+    assert _delta_json(delta) == dumps(
+        {
+            "changes": delta.changes,
+            "removed": delta.removed,
+            "reads": delta.reads,
+            "inputs": delta.inputs,
+            "who": delta.who,
+        }
+    )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from f0_analytics._db import AnalyticsDB, StepMetrics, analytics_path
+from f0_analytics._db import AnalyticsDB, analytics_path
 
 if TYPE_CHECKING:
     from f0 import RunInfo, RunResult, Step, StepResult
@@ -32,7 +32,7 @@ _STATM = Path("/proc/self/statm")
 
 
 _statm: tuple[int, int] | None = None  # (pid, open fd of /proc/self/statm)
-_rss: tuple[float, int] = (0.0, 0)  # (monotonic time read, value)
+_rss: tuple[float, int] = (float("-inf"), 0)  # (monotonic time read, value)
 #: A step's RSS is the process's, read at most this often (seconds).
 RSS_EVERY_S = 0.05
 
@@ -41,14 +41,15 @@ def current_rss() -> int | None:
     """Resident memory of this process in bytes (Linux ``/proc``), or None.
 
     It runs once per step, on the run's busiest thread, so it reads the file
-    at most every :data:`RSS_EVERY_S`: each read is a system call, which lets
-    the worker threads take the GIL for up to a switch interval (5 ms). The
-    file stays open (``pread`` costs ~2 us, opening it ~25 us); a forked
-    child opens its own.
+    at most every :data:`RSS_EVERY_S` and otherwise makes no system call at
+    all: each read is one, which lets the worker threads take the GIL for up
+    to a switch interval (5 ms). The file stays open (``pread`` costs ~2 us,
+    opening it ~25 us); a forked child forgets the parent's reading and
+    descriptor (:func:`_forget_after_fork`) and opens its own.
     """
     global _statm, _rss  # noqa: PLW0603 - one descriptor and reading per process
     now = time.monotonic()
-    if now - _rss[0] < RSS_EVERY_S and _statm is not None and _statm[0] == os.getpid():
+    if now - _rss[0] < RSS_EVERY_S:
         return _rss[1]
     try:
         pid = os.getpid()
@@ -59,6 +60,17 @@ def current_rss() -> int | None:
         return None
     _rss = (now, int(fields[1]) * _PAGE)
     return _rss[1]
+
+
+def _forget_after_fork() -> None:
+    """In a forked child: the parent's RSS reading is not the child's."""
+    global _statm, _rss  # noqa: PLW0603
+    _statm = None  # /proc/self of the parent, opened before the fork
+    _rss = (float("-inf"), 0)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _thread_clock() -> tuple[int, float] | None:
@@ -143,28 +155,33 @@ class Collector:
         with self._lock:
             entry = self._cpu.pop((run.run_id, step.name), None)
         cpu = _cpu_seconds(entry)
-        ready = max(
-            (state.finished[d] for d in step.depends_on if d in state.finished),
-            default=state.started_at,
+        ready = (
+            max(
+                (state.finished[d] for d in step.depends_on if d in state.finished),
+                default=state.started_at,
+            )
+            if step.depends_on
+            else state.started_at
         )
         finished = result.finished_at or time.time()
         state.finished[step.name] = finished
         started = result.started_at
-        metrics = StepMetrics(
-            run_id=run.run_id,
-            step=step.name,
-            status=result.status.value,
-            attempts=result.attempts,
-            started_at=started,
-            finished_at=result.finished_at,
-            duration_s=result.duration_s,
-            queue_wait_s=max(0.0, started - ready) if started is not None else None,
-            cpu_s=cpu,
-            rss_bytes=current_rss() if started is not None else None,
-            recorded_at=time.time(),
+        # The row of a StepMetrics, built directly (no object per step).
+        row = (
+            run.run_id,
+            step.name,
+            result.status.value,
+            result.attempts,
+            started,
+            result.finished_at,
+            result.duration_s,
+            max(0.0, started - ready) if started is not None else None,
+            cpu,
+            current_rss() if started is not None else None,
+            time.time(),
         )
         try:
-            state.db.record_step(metrics)
+            state.db.record_row(row)
         except (sqlite3.Error, OSError) as exc:
             state.failed = True
             _log.warning("analytics.write_failed", path=str(state.db.path), error=str(exc))

@@ -205,21 +205,26 @@ class AnalyticsDB:
         The row is queued for the writer thread (see :meth:`__init__`); a
         reader of this object, and :meth:`finish_run`, see it written first.
         """
+        self.record_row(
+            (
+                m.run_id,
+                m.step,
+                m.status,
+                m.attempts,
+                m.started_at,
+                m.finished_at,
+                m.duration_s,
+                m.queue_wait_s,
+                m.cpu_s,
+                m.rss_bytes,
+                m.recorded_at,
+            )
+        )
+
+    def record_row(self, row: tuple[Any, ...]) -> None:
+        """:meth:`record_step` of a row already in the table's column order."""
         if self._broken:
             return
-        row = (
-            m.run_id,
-            m.step,
-            m.status,
-            m.attempts,
-            m.started_at,
-            m.finished_at,
-            m.duration_s,
-            m.queue_wait_s,
-            m.cpu_s,
-            m.rss_bytes,
-            m.recorded_at,
-        )
         with self._pending_lock:
             self._pending.append(row)
             if self._writer is None:
@@ -227,7 +232,10 @@ class AnalyticsDB:
                     target=self._writer_loop, name="f0-analytics-writer", daemon=True
                 )
                 self._writer.start()
-        self._wake.set()
+        # Already set: the writer has not taken the queue yet, and takes this
+        # row with it (it clears the flag before it takes the queue).
+        if not self._wake.is_set():
+            self._wake.set()
 
     def finish_run(self, *, run_id: str, status: str, at: float) -> None:
         """Record a run's end (after the steps still queued)."""

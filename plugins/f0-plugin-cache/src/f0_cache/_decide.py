@@ -20,7 +20,6 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import attrs
 from f0 import (
     MISSING_DIGEST,
     Decision,
@@ -44,9 +43,31 @@ _PLAIN_REASON = "not cached (no cache: key)"
 _NO_STORE_REASON = "no run store"
 
 
+def _make_canonical() -> Callable[[Any], str]:
+    # The text json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    # gives, without building a new encoder on every call (json.dumps does, and
+    # that cost more than encoding a step's small definition). The bytes must
+    # not change: stored fingerprints are compared with new ones.
+    from json import encoder
+
+    make = getattr(encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator: the pure-Python encoder, built once
+        return json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+    # (markers, default, encoder, indent, key_separator, item_separator, sort_keys,
+    #  skipkeys, allow_nan) -- no circular-reference markers: definitions are JSON trees.
+    iterencode = make(None, str, encoder.encode_basestring_ascii, None, ":", ",", True, False, True)
+
+    def canonical(data: Any) -> str:
+        return "".join(iterencode(data, 0))
+
+    return canonical
+
+
+_canonical: Callable[[Any], str] = _make_canonical()
+
+
 def _digest(data: Any) -> str:
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_canonical(data).encode()).hexdigest()
 
 
 def step_definition(step: Step) -> dict[str, Any]:
@@ -75,11 +96,32 @@ def fingerprints(
     ``code_digest(step, recipe)`` says what code the step runs.
     """
     result: dict[str, Fingerprint] = {}
+    # Steps that run the same code share its digest: asking the runner once per
+    # (type, module, function, args, options) saves resolving the code again for
+    # each of thousands of steps. A runner's code digest depends on what the step
+    # runs, which is all in its definition.
+    code_of: dict[str, Callable[[Step, Recipe], tuple[str | None, str | None]] | None] = {}
+    codes: dict[tuple[Any, ...], tuple[str | None, str | None]] = {}
     for step in order:
         definition = step_definition(step)
-        runner = step_runner(step.type)
-        code = getattr(runner, "code_digest", None)
-        code_digest, code_origin = code(step, recipe) if code is not None else (None, None)
+        if step.type in code_of:
+            code = code_of[step.type]
+        else:
+            code = code_of[step.type] = getattr(step_runner(step.type), "code_digest", None)
+        if code is None:
+            code_digest, code_origin = None, None
+        else:
+            key = (
+                step.type,
+                step.module,
+                step.function,
+                _canonical(definition["args"]),
+                _canonical(definition["options"]),
+            )
+            found = codes.get(key)
+            if found is None:
+                found = codes[key] = code(step, recipe)
+            code_digest, code_origin = found
         upstream = {d: result[d].value for d in sorted(step.depends_on) if d in result}
         value = _digest([definition, code_digest, upstream])
         result[step.name] = Fingerprint(
@@ -203,10 +245,12 @@ def decide(
     decisions: dict[str, Decision] = {}
     # The context a step would see if every CACHED/DONE step before it is replayed.
     visible: dict[str, Any] = dict(initial)
+    # Every decision carries its step's fingerprint: made with it, not copied
+    # afterwards (a second Decision per step cost as much as the first).
     for step in order:
         fp = fps[step.name]
         if not step.enabled:
-            decisions[step.name] = Decision(action="SKIP", reason="enabled: false")
+            decisions[step.name] = Decision(action="SKIP", reason="enabled: false", fingerprint=fp)
             continue
         # Resuming, a step that re-runs says why in terms of the resumed run.
         rerun: str | None = None
@@ -218,28 +262,35 @@ def decide(
                 continue
             rerun = decision
         if not step.cache:
-            decisions[step.name] = Decision(action="RUN", reason=rerun or _PLAIN_REASON)
+            decisions[step.name] = Decision(
+                action="RUN", reason=rerun or _PLAIN_REASON, fingerprint=fp
+            )
             continue
         if not use_cache:
-            decisions[step.name] = Decision(action="RUN", reason=rerun or "--no-cache")
+            decisions[step.name] = Decision(
+                action="RUN", reason=rerun or "--no-cache", fingerprint=fp
+            )
             continue
         if store is None:
-            decisions[step.name] = Decision(action="RUN", reason=rerun or _NO_STORE_REASON)
+            decisions[step.name] = Decision(
+                action="RUN", reason=rerun or _NO_STORE_REASON, fingerprint=fp
+            )
             continue
         entry = store.cache_get(key, step.name)
         why = _cache_reason(step, fp, entry=entry, decisions=decisions, visible=visible, now=now)
         if why is not None or entry is None:
             reason = rerun or why or "no cache entry"
-            decisions[step.name] = Decision(action="RUN", reason=reason)
+            decisions[step.name] = Decision(action="RUN", reason=reason, fingerprint=fp)
             continue
         decisions[step.name] = Decision(
             action="CACHED",
             reason=f"cached by run {entry.run_id}",
             delta=entry.delta,
             result=entry.result,
+            fingerprint=fp,
         )
         _replay(visible, entry.delta)
-    return {name: attrs.evolve(d, fingerprint=fps[name]) for name, d in decisions.items()}
+    return decisions
 
 
 def _resume_decision(
@@ -279,6 +330,7 @@ def _resume_decision(
         delta=record.delta,
         result=record.result.result,
         attempts=record.result.attempts,
+        fingerprint=fp,
     )
 
 

@@ -262,7 +262,10 @@ class Database:
                     target=self._write_queued, name="f0-store-writer", daemon=True
                 )
                 self._writer.start()
-        self._wake.set()
+        # Already set: the writer has not taken the queue yet, and takes this
+        # row with it (it clears the flag before it takes the queue).
+        if not self._wake.is_set():
+            self._wake.set()
 
     def flush(self) -> None:
         """Commit the queued statements now."""
@@ -278,8 +281,19 @@ class Database:
             return fn
 
         def body(conn: sqlite3.Connection) -> T:
-            for sql, params in pending:
-                conn.execute(sql, params)
+            # In order; a run of the same statement (a step row after a step
+            # row...) goes in one executemany, which costs less per row.
+            start = 0
+            while start < len(pending):
+                sql = pending[start][0]
+                end = start + 1
+                while end < len(pending) and pending[end][0] == sql:
+                    end += 1
+                if end - start == 1:
+                    conn.execute(sql, pending[start][1])
+                else:
+                    conn.executemany(sql, [params for _, params in pending[start:end]])
+                start = end
             return fn(conn)
 
         return body

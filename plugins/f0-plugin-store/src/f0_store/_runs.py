@@ -136,7 +136,14 @@ def recipe_path_key(path: str | Path | None) -> str | None:
     return str(Path(text).resolve())
 
 
+#: The JSON of a delta that changed and read nothing, up to its ``who``.
+_EMPTY_DELTA_HEAD = '{"changes":{},"removed":[],"reads":[],"inputs":{},"who":'
+
+
 def _delta_json(delta: Delta) -> str:
+    if not (delta.changes or delta.removed or delta.reads or delta.inputs):
+        # Most steps of a large run (the same text dumps() gives, made cheaper).
+        return _EMPTY_DELTA_HEAD + dumps(delta.who) + "}"
     return dumps(
         {
             "changes": delta.changes,
@@ -174,7 +181,7 @@ def _step_row(run_id: str, record: StepRecord, seq: int, now: float) -> tuple[An
         None if r.result is None else dumps(r.result),
         _delta_json(record.delta),
         record.fingerprint,
-        dumps(record.inputs),
+        dumps(record.inputs) if record.inputs else "{}",
         record.recorded_at or now,
         _step_extra_json(record),
     )
