@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -136,15 +136,7 @@ class RunSession:
 
     # -- reporting -------------------------------------------------------
     def started(self, step: Step, attempt: int) -> None:
-        """Tell observers that *attempt* of *step* starts now.
-
-        With a run store that queues its writes, the records of *step*'s
-        dependencies are committed first: a step's side effects never come
-        before the record of what it depends on (so ``--resume`` after a kill
-        replays them).
-        """
-        if self._recorder is not None and step.depends_on:
-            self._recorder.commit_before(step)
+        """Tell observers that *attempt* of *step* starts now."""
         if self._started_hook is not None:
             self._started_hook(run=self.info, step=step, attempt=attempt)
 
@@ -153,8 +145,8 @@ class RunSession:
 
         Call exactly once per step. A delta of a step that did not complete
         is discarded: a failed or timed-out step changes nothing. With a run
-        store, the step is recorded (or queued, for a store with ``flush()``)
-        before this returns.
+        store, the step is recorded (or queued, for a store that commits in
+        groups) before this returns.
         """
         if self.options.trace and result.attempts:
             result = traced(result, delta)
@@ -225,10 +217,8 @@ class StoreRecorder:
     """Writes a run into a :class:`~f0.protocols.RunStore` as it happens.
 
     One store call per step, while the session holds its lock, so records
-    land in completion order. A store may queue them (group commit) if it has
-    a ``flush()`` method: the recorder flushes before a step whose dependencies
-    are still queued starts (:meth:`commit_before`). A store that cannot record
-    the start fails the run before its first step
+    land in completion order (a store may queue them and commit in groups).
+    A store that cannot record the start fails the run before its first step
     (:class:`~f0.errors.StoreError`). A store that fails later is reported
     once, loudly (an error log line), and then left alone so the steps in
     flight finish; the engine then ends the run with a
@@ -249,8 +239,6 @@ class StoreRecorder:
         self.run_id = ""
         self.failed: str | None = None
         self._seq = 0
-        self._flush: Callable[[], None] | None = getattr(store, "flush", None)
-        self._queued: set[str] = set()  # recorded since the last flush()
 
     def start(self, info: RunInfo, *, params: Mapping[str, Any], resumed_from: str | None) -> None:
         """Record the run's start."""
@@ -290,8 +278,6 @@ class StoreRecorder:
             upstream=fp.upstream if fp is not None else {},
         )
         self._guard(self.store.record_step, self.run_id, record)
-        if self._flush is not None:
-            self._queued.add(step.name)
         if fp is not None and step.cache and result.status is StepStatus.COMPLETED:
             entry = CacheEntry(
                 recipe_path=self.recipe_key,
@@ -309,14 +295,6 @@ class StoreRecorder:
                 ttl=step.cache_ttl,
             )
             self._guard(self.store.cache_put, entry)
-
-    def commit_before(self, step: Step) -> None:
-        """Make sure the records of *step*'s dependencies are committed."""
-        queued = self._queued
-        if self._flush is None or not queued or queued.isdisjoint(step.depends_on):
-            return
-        queued.clear()
-        self._guard(self._flush)
 
     def finish(self, result: RunResult) -> None:
         """Record the run's end."""

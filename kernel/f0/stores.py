@@ -44,10 +44,10 @@ class RunStore(Protocol):
     one short transaction, and none may fail because another process holds
     the store.
 
-    A store may queue :meth:`record_step` writes and commit them in groups if
-    it also has a ``flush()`` method (committing everything queued): the
-    kernel calls it before a step whose dependencies' records are queued
-    starts, and every other method must see (or write) the queued records.
+    A store may queue :meth:`record_step` writes and commit them in groups,
+    provided every other method sees (or first writes) the queued records; it
+    should say how much a killed process can lose (the SQLite store: the
+    steps of the commit in flight, which ``--resume`` runs again).
     """
 
     url: str
