@@ -93,7 +93,7 @@ def work_naive(folder: str, n: int) -> None:
             continue
 
 
-def _flock_worker(*, fsync: bool) -> Callable[[str, int], None]:
+def _flock_worker(*, fsync: bool, sync_dir: bool = False) -> Callable[[str, int], None]:
     def work(folder: str, n: int) -> None:
         path, lock = str(Path(folder) / "p.json"), str(Path(folder) / "p.lock")
         for _ in range(n):
@@ -104,29 +104,19 @@ def _flock_worker(*, fsync: bool) -> Callable[[str, int], None]:
                 fcntl.flock(fd, fcntl.LOCK_UN)
             finally:
                 os.close(fd)
+            if sync_dir:  # after the unlock, as f0 durable does: the rename is now durable
+                dir_fd = os.open(folder, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
 
     return work
 
 
 work_flock = _flock_worker(fsync=False)
 work_flock_fsync = _flock_worker(fsync=True)
-
-
-def work_flock_two_syncs(folder: str, n: int) -> None:
-    path, lock = str(Path(folder) / "p.json"), str(Path(folder) / "p.lock")
-    for _ in range(n):
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            _rmw(path, fsync=True)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+work_flock_two_syncs = _flock_worker(fsync=True, sync_dir=True)
 
 
 def _filelock_worker(poll: float) -> Callable[[str, int], None]:
