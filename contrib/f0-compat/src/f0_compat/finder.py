@@ -18,25 +18,28 @@ only when no other finder can find the name:
 The ``f0_compat_legacy.pth`` file installed with the distribution calls
 :func:`install_from_site` at interpreter start (``F0_COMPAT_DISABLE=1``
 turns that off); :func:`enable` and :func:`disable` do it by hand. Standard
-library only: this runs in every Python process of the environment.
+library only, and as little of it as possible at import: this runs in every
+Python process of the environment (``importlib.abc`` alone, for a base
+class a finder does not need, cost ~24 ms of every start; ``pathlib`` and
+``importlib.util`` are imported when a legacy name is first looked up).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
-import threading
-from collections.abc import Sequence
-from importlib.abc import MetaPathFinder
-from importlib.machinery import ModuleSpec
-from pathlib import Path
-from types import ModuleType
+from _thread import _local as thread_local  # threading.local itself, without threading's import
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~8 ms of every start
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from importlib.machinery import ModuleSpec
+    from pathlib import Path
+    from types import ModuleType
 
 __all__ = [
     "DISABLE_ENV",
     "LEGACY_PACKAGES",
-    "LEGACY_ROOT",
     "LegacyFinder",
     "disable",
     "enable",
@@ -47,8 +50,9 @@ __all__ = [
 
 #: The Framework0 top-level names the finder may serve.
 LEGACY_PACKAGES = frozenset({"orchestrator", "scriptlets", "src", "tools", "server"})
-#: Where the shim modules live (``legacy/orchestrator/context/__init__.py``...).
-LEGACY_ROOT = Path(__file__).resolve().parent / "legacy"
+#: Where the shim modules live (``legacy/orchestrator/context/__init__.py``...);
+#: ``LEGACY_ROOT`` is the same folder as a ``Path`` (made on first use).
+_LEGACY_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "legacy")  # noqa: PTH118, PTH120
 #: Set to ``1`` to keep the ``.pth`` file from installing the finder.
 DISABLE_ENV = "F0_COMPAT_DISABLE"
 
@@ -58,7 +62,9 @@ def legacy_file(fullname: str) -> tuple[Path, bool] | None:
     parts = fullname.split(".")
     if parts[0] not in LEGACY_PACKAGES or not all(p.isidentifier() for p in parts):
         return None
-    base = LEGACY_ROOT.joinpath(*parts)
+    from pathlib import Path  # see the module docstring
+
+    base = Path(_LEGACY_DIR).joinpath(*parts)
     init = base / "__init__.py"
     if init.is_file():
         return init, True
@@ -68,11 +74,11 @@ def legacy_file(fullname: str) -> tuple[Path, bool] | None:
     return None
 
 
-class LegacyFinder(MetaPathFinder):
-    """Finds a Framework0 module name only when no other finder does."""
+class LegacyFinder:
+    """Finds a Framework0 module name only when no other finder does (a meta path finder)."""
 
     def __init__(self) -> None:
-        self._asking = threading.local()
+        self._asking = thread_local()
 
     def find_spec(
         self,
@@ -89,6 +95,8 @@ class LegacyFinder(MetaPathFinder):
         if found is None or self._found_elsewhere(fullname, path, target):
             return None
         file, is_package = found
+        import importlib.util  # see the module docstring
+
         return importlib.util.spec_from_file_location(
             fullname,
             file,
@@ -115,7 +123,7 @@ class LegacyFinder(MetaPathFinder):
         return False
 
     def __repr__(self) -> str:
-        return f"<LegacyFinder {sorted(LEGACY_PACKAGES)} from {LEGACY_ROOT}>"
+        return f"<LegacyFinder {sorted(LEGACY_PACKAGES)} from {_LEGACY_DIR}>"
 
 
 _FINDER = LegacyFinder()
@@ -136,6 +144,16 @@ def disable() -> None:
 def enabled() -> bool:
     """True while the finder is on :data:`sys.meta_path`."""
     return _FINDER in sys.meta_path
+
+
+def __getattr__(name: str) -> Path:
+    """``LEGACY_ROOT``: the shim folder as a ``Path``, made on first use."""
+    if name == "LEGACY_ROOT":
+        from pathlib import Path  # see the module docstring
+
+        return Path(_LEGACY_DIR)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def install_from_site() -> None:
