@@ -8,7 +8,7 @@ the names a first-party plugin provides (``f0.exports.PROVIDED``: the
 scriptlet framework, from f0-plugin-python). The latter resolve through the
 ``f0.exports`` entry points on first use; without their distribution,
 ``from f0 import BaseScriptlet`` (and ``from f0 import *``) raise an error
-saying what to install. ``dir(f0)`` lists the same names as ``__all__``.
+saying what to install. ``dir(f0)`` includes every name of ``__all__``.
 """
 
 from __future__ import annotations

@@ -41,6 +41,8 @@ and what to do; see :func:`store_error`.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 import sqlite3
 import threading
@@ -283,17 +285,12 @@ class Database:
         def body(conn: sqlite3.Connection) -> T:
             # In order; a run of the same statement (a step row after a step
             # row...) goes in one executemany, which costs less per row.
-            start = 0
-            while start < len(pending):
-                sql = pending[start][0]
-                end = start + 1
-                while end < len(pending) and pending[end][0] == sql:
-                    end += 1
-                if end - start == 1:
-                    conn.execute(sql, pending[start][1])
+            for sql, group in itertools.groupby(pending, key=operator.itemgetter(0)):
+                rows = [params for _, params in group]
+                if len(rows) == 1:
+                    conn.execute(sql, rows[0])
                 else:
-                    conn.executemany(sql, [params for _, params in pending[start:end]])
-                start = end
+                    conn.executemany(sql, rows)
             return fn(conn)
 
         return body
