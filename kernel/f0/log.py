@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextvars
 import os
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
@@ -64,18 +65,55 @@ class LogConfig:
 
 #: What :func:`configure_logging` last set up in this process (None: never called).
 _current: LogConfig | None = None
+#: A configuration :func:`configure_logging` recorded before structlog was
+#: imported; the first logged event applies it (see :func:`_structlog`).
+_pending: LogConfig | None = None
+_apply_lock = threading.Lock()
 
 
 def get_logger(name: str, **initial: Any) -> Any:
-    """A structlog logger named *name* (imports structlog on first use).
+    """A structlog logger named *name*; structlog is imported at its first event.
 
     *initial* values are bound to it. Once :func:`configure_logging` ran, its
     events carry ``logger=name``. It follows :func:`configure_logging` even
-    when that is called later (a lazy proxy, never cached).
+    when that is called later.
     """
+    return _Logger(name, initial)
+
+
+class _Logger:
+    """Stands for ``structlog.get_logger(name, **initial)`` until an event needs it.
+
+    Most runs log nothing, and importing structlog costs more than the
+    rest of ``f0 --help``: modules keep a logger at module level, and a
+    run pays for structlog only when something is logged.
+    """
+
+    __slots__ = ("_args", "_real")
+
+    def __init__(self, name: str, initial: dict[str, Any]) -> None:
+        self._args = (name, initial)
+        self._real: Any = None
+
+    def __getattr__(self, attr: str) -> Any:
+        real = self._real
+        if real is None:
+            name, initial = self._args
+            # structlog's own lazy proxy: it follows later configure() calls.
+            real = self._real = _structlog().get_logger(name, **initial)
+        return getattr(real, attr)
+
+    def __repr__(self) -> str:
+        return f"<f0 logger {self._args[0]!r}>"
+
+
+def _structlog() -> Any:
+    """The structlog module, configured as :func:`configure_logging` last asked."""
     import structlog
 
-    return structlog.get_logger(name, **initial)
+    if _pending is not None:
+        _apply_pending()
+    return structlog
 
 
 class _NamedLogger:
@@ -129,8 +167,7 @@ def add_run_ids(logger: Any, method: str, event: Any) -> Any:  # noqa: ARG001 - 
 
 def step_logger(step: str) -> Any:
     """The logger step code gets as ``context.log``: the ids active now stay bound to it."""
-    import structlog
-
+    structlog = _structlog()
     ids = {**structlog.contextvars.get_contextvars(), **RUN_IDS.get()}
     ids.setdefault("step", step)
     return get_logger(f"f0.step.{step}", **ids)
@@ -161,16 +198,33 @@ def configure_logging(*, json_lines: bool = False, debug: bool | None = None) ->
     """Send structlog events to stderr.
 
     Warnings and errors by default; info too with *json_lines*; debug with
-    ``--debug``, ``DEBUG=1`` or ``F0_DEBUG=1``.
+    ``--debug``, ``DEBUG=1`` or ``F0_DEBUG=1``. When structlog is not
+    imported yet, the configuration waits for the first logged event (a
+    run that logs nothing never imports it); otherwise it applies now.
     """
+    global _current, _pending  # noqa: PLW0603 - the process-wide configuration, like structlog's own
+    if debug is None:
+        debug = os.environ.get("DEBUG") == "1" or os.environ.get("F0_DEBUG") == "1"
+    _current = _pending = LogConfig(json_lines=json_lines, debug=debug)
+    if "structlog" in sys.modules:
+        _apply_pending()
+
+
+def _apply_pending() -> None:
+    global _pending  # noqa: PLW0603 - see configure_logging
+    # Configured under the lock, so a thread that logs meanwhile waits for it.
+    with _apply_lock:
+        if _pending is not None:
+            _configure(_pending)
+            _pending = None
+
+
+def _configure(config: LogConfig) -> None:
     import logging
 
     import structlog
 
-    global _current  # noqa: PLW0603 - the process-wide configuration, like structlog's own
-    if debug is None:
-        debug = os.environ.get("DEBUG") == "1" or os.environ.get("F0_DEBUG") == "1"
-    _current = LogConfig(json_lines=json_lines, debug=debug)
+    json_lines, debug = config.json_lines, config.debug
     # JSON lines are for machines: they get every run event (info and up).
     level = logging.DEBUG if debug else logging.INFO if json_lines else logging.WARNING
     renderer: Any

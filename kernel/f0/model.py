@@ -202,7 +202,7 @@ class Recipe:
         # A relative path means another folder after a chdir (tests,
         # long-lived processes): the current directory is part of the key.
         path = self.path
-        return _resolved_parent(path, "" if path.is_absolute() else os.getcwd())
+        return _resolved_parent(path, "" if path.is_absolute() else os.getcwd())  # noqa: PTH109 - a str key; Path.cwd() builds a Path per call
 
     @property
     def data_dir(self) -> Path:

@@ -59,3 +59,58 @@ def test_import_f0_reads_no_entry_point_and_imports_no_scriptlet():
     unwanted = ("f0.exports", "f0.scriptlet", "f0_python", "f0_python.scriptlets")
     assert sorted(m for m in unwanted if m in loaded) == []
     assert "importlib_metadata" not in loaded
+
+
+RUN_CODE = """
+import json, sys
+from f0.cli import main
+try:
+    main(["run", sys.argv[1]])
+except SystemExit:
+    pass
+print(json.dumps("structlog" in sys.modules), file=sys.__stdout__)
+"""
+
+STEPS = """
+def quiet(context, params):
+    context.set("x", 1)
+
+
+def loud(context, params):
+    context.log.warning("disk.almost_full", free_mb=12)
+"""
+
+
+def _run_recipe(tmp_path, function):
+    (tmp_path / "steps.py").write_text(STEPS, encoding="utf-8")
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(
+        f"steps:\n  - name: a\n    idx: 1\n    module: steps\n    function: {function}\n",
+        encoding="utf-8",
+    )
+    return subprocess.run(
+        [sys.executable, "-c", RUN_CODE, str(recipe)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+
+
+def test_a_run_that_logs_nothing_never_imports_structlog(tmp_path):
+    out = _run_recipe(tmp_path, "quiet")
+    assert "COMPLETED" in out.stdout
+    assert json.loads(out.stdout.splitlines()[-1]) is False
+
+
+def test_the_first_logged_event_applies_the_cli_logging_configuration(tmp_path):
+    out = _run_recipe(tmp_path, "loud")
+    assert json.loads(out.stdout.splitlines()[-1]) is True
+    # The CLI's configuration, applied late: on stderr, with the level and the run's ids
+    # (structlog's defaults would print to stdout without them).
+    line = next(line for line in out.stderr.splitlines() if "disk.almost_full" in line)
+    assert "warning" in line
+    assert "free_mb=12" in line
+    assert "step=a" in line
+    assert "disk.almost_full" not in out.stdout

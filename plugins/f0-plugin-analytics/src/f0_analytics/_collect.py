@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import structlog
+from f0 import get_logger
 
 from f0_analytics._db import AnalyticsDB, analytics_path
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Collector", "current_rss"]
 
-_log = structlog.get_logger(__name__)
+_log = get_logger(__name__)
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _STATM = Path("/proc/self/statm")
 

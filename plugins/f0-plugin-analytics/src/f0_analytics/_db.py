@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import attrs
-import structlog
+from f0 import get_logger
 
 __all__ = [
     "ANALYTICS_ENV",
@@ -60,7 +60,7 @@ CREATE INDEX IF NOT EXISTS runs_by_recipe ON runs (recipe_path, started_at);
 """
 
 
-_log = structlog.get_logger(__name__)
+_log = get_logger(__name__)
 
 
 @attrs.frozen(kw_only=True)
