@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from f0.run_option import RunOption
     from f0.stores import ContextStore, RunStore
 
-__all__ = ["COMMAND_HINTS", "DEFAULT_STORE_URL", "PROVIDER_HINTS", "Hooks"]
+__all__ = ["COMMAND_HINTS", "DEFAULT_STORE_URL", "PROVIDER_HINTS", "RUN_OPTION_HINTS", "Hooks"]
 
 #: Where runs are recorded unless ``--store``/``F0_STORE`` says otherwise
 #: (used only when a plugin provides the ``sqlite`` run store).
@@ -77,6 +77,24 @@ COMMAND_HINTS: dict[str, str] = {
     "schema": "f0-plugin-yaml",
     "init": "f0-plugin-yaml",
 }
+
+#: Which distribution adds each first-party ``f0 run`` option
+#: (``f0_run_options``), so ``--summary`` without f0-plugin-terminal says what
+#: to install instead of "no such option".
+RUN_OPTION_HINTS: dict[str, str] = {
+    "--summary": "f0-plugin-terminal",
+    "--tb": "f0-plugin-terminal",
+    "--context-server": "f0-plugin-server",
+    "--dask-address": "f0-plugin-dask",
+    "--dask-shared": "f0-plugin-dask",
+    "--otel": "f0-plugin-otel",
+    "--otel-exporter": "f0-plugin-otel",
+    "--otel-endpoint": "f0-plugin-otel",
+}
+
+#: What ``f0 run`` prints after the run when no plugin shows it (no observer
+#: from ``f0_run_observers``): the one that draws the progress and summary.
+OUTPUT_PLUGIN = "f0-plugin-terminal"
 
 
 def _missing(kind: str, key: str, where: str | None = None) -> MissingProviderError:

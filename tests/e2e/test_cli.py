@@ -72,3 +72,40 @@ def test_validate_ok(f0):
     result = f0("validate", str(QUICKSTART))
     assert result.returncode == 0, result
     assert result.stdout.strip().endswith("ok (7 steps)")
+
+
+def test_without_terminal_plugin_the_run_ends_with_one_line_naming_it(f0, tmp_path):
+    shutil.copytree(
+        QUICKSTART.parent, tmp_path / "q", ignore=shutil.ignore_patterns("out", "__pycache__")
+    )
+    recipe = str(tmp_path / "q" / "recipe.yaml")
+    env = {"F0_DISABLE_PLUGINS": "terminal"}
+    result = f0("run", recipe, "--store", "none", env=env)
+    assert result.returncode == 0, result
+    assert result.stdout.splitlines()[-1] == (
+        "COMPLETED: 7 steps, 7 completed "
+        "(for progress and a summary: pip install f0-plugin-terminal)"
+    )
+    # --json stays one JSON object on stdout.
+    assert f0("run", recipe, "--store", "none", "--json", env=env).json()["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize(
+    ("option", "plugin", "dist"),
+    [
+        (["--summary", "full"], "terminal", "f0-plugin-terminal"),
+        (["--context-server", "http://127.0.0.1:9"], "server", "f0-plugin-server"),
+    ],
+)
+def test_a_run_option_of_a_missing_plugin_names_the_plugin(f0, option, plugin, dist):
+    result = f0("run", str(QUICKSTART), *option, env={"F0_DISABLE_PLUGINS": plugin})
+    assert result.returncode == 2
+    assert (
+        f"{option[0]}: this option of f0 run comes from {dist}, which is not installed"
+        in result.stderr
+    )
+    assert f"install it with: pip install {dist}" in result.stderr
+    assert "Traceback" not in result.stderr
+    typo = f0("run", str(QUICKSTART), "--summar", "full")
+    assert typo.returncode == 2
+    assert "No such option: --summar" in typo.stderr  # a plain typo keeps click's message

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+import typer.core
 
 from f0._markers import hookimpl
 from f0.cli import hooks_of  # also importable from here, where plugins first found it
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
     from f0.decisions import Decision
     from f0.hooks import Hooks
-    from f0.model import Problem, Recipe
+    from f0.model import Problem, Recipe, RunResult
     from f0.plan import Plan
     from f0.records import RunRecord
     from f0.stores import RunStore
@@ -125,11 +126,38 @@ def _check_strictness(*, strict: bool, lenient: bool) -> None:
         raise UsageError(msg, where="--lenient")
 
 
+class _RunCommand(typer.core.TyperCommand):
+    """``f0 run``: an option of a plugin that is not installed names the plugin."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            _name_missing_plugin(exc)
+            raise
+
+
+def _name_missing_plugin(exc: Exception) -> None:
+    """Reword click's "No such option: --summary" when a first-party plugin adds that option."""
+    from f0.hooks import RUN_OPTION_HINTS
+
+    # typer vendors click: its NoSuchOption is recognised by its attribute.
+    option = getattr(exc, "option_name", None)
+    dist = RUN_OPTION_HINTS.get(option) if isinstance(option, str) else None
+    if dist is None or not hasattr(exc, "message"):
+        return
+    exc.message = (
+        f"{option}: this option of f0 run comes from {dist}, which is not installed "
+        f"(or is disabled by F0_DISABLE_PLUGINS/F0_LOAD_PLUGINS); install it with: pip install {dist}"
+    )
+    exc.possibilities = None  # type: ignore[attr-defined]
+
+
 @hookimpl
 def f0_register_commands(app: typer.Typer) -> None:
     """Add ``run``, ``validate``, ``plan`` and ``plugins``."""
 
-    @app.command()
+    @app.command(cls=_RunCommand)
     def run(  # noqa: PLR0917 - typer maps parameters to options
         ctx: typer.Context,
         recipe_path: Path = RECIPE_ARG,
@@ -261,6 +289,8 @@ def f0_register_commands(app: typer.Typer) -> None:
         if as_json:
             with _heap_frozen():  # the run's records too: to_json makes a dict per step
                 typer.echo(json.dumps(result.to_json(), default=str))
+        elif not observers:
+            typer.echo(_bare_result_line(result))
         if unrecorded is not None:
             raise unrecorded
         if result.status is not RunStatus.COMPLETED:
@@ -525,6 +555,20 @@ def _say_replayed(record: RunRecord) -> Callable[[Mapping[str, Decision]], None]
         )
 
     return say
+
+
+def _bare_result_line(result: RunResult) -> str:
+    """The run's outcome in one line, for when no plugin shows the run (no f0-plugin-terminal)."""
+    from collections import Counter
+
+    from f0.hooks import OUTPUT_PLUGIN
+
+    counts = Counter(r.status.value.lower() for r in result.steps.values())
+    done = ", ".join(f"{n} {status}" for status, n in counts.most_common())
+    return (
+        f"{result.status.value}: {plural(len(result.steps), 'step')}, {done or 'none run'} "
+        f"(for progress and a summary: pip install {OUTPUT_PLUGIN})"
+    )
 
 
 def _width() -> int | None:
