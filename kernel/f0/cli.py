@@ -119,16 +119,11 @@ class _Group(typer.core.TyperGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
         name = args[0] if args else None
         if name is not None and not name.startswith("-") and self.get_command(ctx, name) is None:
-            from f0.hooks import COMMAND_HINTS
+            from f0.hooks import COMMAND_HINTS, not_installed
 
             dist = COMMAND_HINTS.get(name)
             if dist is not None:
-                typer.echo(
-                    f"f0 {name}: this command comes from {dist}, which is not installed "
-                    f"(or is disabled by F0_DISABLE_PLUGINS/F0_LOAD_PLUGINS); "
-                    f"install it with: pip install {dist}",
-                    err=True,
-                )
+                typer.echo(f"f0 {name}: {not_installed('this command', dist)}", err=True)
                 ctx.exit(2)
         return super().resolve_command(ctx, args)
 

@@ -28,7 +28,14 @@ if TYPE_CHECKING:
     from f0.run_option import RunOption
     from f0.stores import ContextStore, RunStore
 
-__all__ = ["COMMAND_HINTS", "DEFAULT_STORE_URL", "PROVIDER_HINTS", "RUN_OPTION_HINTS", "Hooks"]
+__all__ = [
+    "COMMAND_HINTS",
+    "DEFAULT_STORE_URL",
+    "PROVIDER_HINTS",
+    "RUN_OPTION_HINTS",
+    "Hooks",
+    "not_installed",
+]
 
 #: Where runs are recorded unless ``--store``/``F0_STORE`` says otherwise
 #: (used only when a plugin provides the ``sqlite`` run store).
@@ -95,6 +102,18 @@ RUN_OPTION_HINTS: dict[str, str] = {
 #: What ``f0 run`` prints after the run when no plugin shows it (no observer
 #: from ``f0_run_observers``): the one that draws the progress and summary.
 OUTPUT_PLUGIN = "f0-plugin-terminal"
+
+
+def not_installed(what: str, dist: str) -> str:
+    """``"WHAT comes from DIST, which is not installed (...); install it with: ..."``.
+
+    The one wording for a command or option whose plugin is missing or disabled.
+    """
+    return (
+        f"{what} comes from {dist}, which is not installed "
+        f"(or is disabled by F0_DISABLE_PLUGINS/F0_LOAD_PLUGINS); "
+        f"install it with: pip install {dist}"
+    )
 
 
 def _missing(kind: str, key: str, where: str | None = None) -> MissingProviderError:

@@ -86,6 +86,9 @@ def test_without_terminal_plugin_the_run_ends_with_one_line_naming_it(f0, tmp_pa
         "COMPLETED: 7 steps, 7 completed "
         "(for progress and a summary: pip install f0-plugin-terminal)"
     )
+    # --log-json adds the kernel's event logger, not a view of the run: the line stays.
+    logged = f0("run", recipe, "--store", "none", "--log-json", env=env)
+    assert logged.stdout.splitlines()[-1] == result.stdout.splitlines()[-1]
     # --json stays one JSON object on stdout.
     assert f0("run", recipe, "--store", "none", "--json", env=env).json()["status"] == "COMPLETED"
 
@@ -106,6 +109,9 @@ def test_a_run_option_of_a_missing_plugin_names_the_plugin(f0, option, plugin, d
     )
     assert f"install it with: pip install {dist}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_mistyped_run_option_keeps_clicks_message(f0):
     typo = f0("run", str(QUICKSTART), "--summar", "full")
     assert typo.returncode == 2
-    assert "No such option: --summar" in typo.stderr  # a plain typo keeps click's message
+    assert "No such option: --summar" in typo.stderr

@@ -139,17 +139,14 @@ class _RunCommand(typer.core.TyperCommand):
 
 def _name_missing_plugin(exc: Exception) -> None:
     """Reword click's "No such option: --summary" when a first-party plugin adds that option."""
-    from f0.hooks import RUN_OPTION_HINTS
+    from f0.hooks import RUN_OPTION_HINTS, not_installed
 
     # typer vendors click: its NoSuchOption is recognised by its attribute.
     option = getattr(exc, "option_name", None)
     dist = RUN_OPTION_HINTS.get(option) if isinstance(option, str) else None
     if dist is None or not hasattr(exc, "message"):
         return
-    exc.message = (
-        f"{option}: this option of f0 run comes from {dist}, which is not installed "
-        f"(or is disabled by F0_DISABLE_PLUGINS/F0_LOAD_PLUGINS); install it with: pip install {dist}"
-    )
+    exc.message = f"{option}: {not_installed('this option of f0 run', dist)}"
     exc.possibilities = None  # type: ignore[attr-defined]
 
 
@@ -248,6 +245,8 @@ def f0_register_commands(app: typer.Typer) -> None:
                 "debug": debug or _debug_env(),
             }
         )
+        # No plugin shows the run (no f0-plugin-terminal): one plain line at the end.
+        shown = bool(observers)
         if log_json or debug:
             from f0.builtin.events import EventLogger
 
@@ -289,7 +288,7 @@ def f0_register_commands(app: typer.Typer) -> None:
         if as_json:
             with _heap_frozen():  # the run's records too: to_json makes a dict per step
                 typer.echo(json.dumps(result.to_json(), default=str))
-        elif not observers:
+        elif not shown:
             typer.echo(_bare_result_line(result))
         if unrecorded is not None:
             raise unrecorded
